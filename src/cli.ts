@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Command wiring only: parse arguments, call the command, and turn its outcome or error into an
+// exit code (the only place that does).
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EXIT, UsageError, ValidationErrors, exitCodeFor, exitCodeForRun } from './errors.js';
+import { runPlaybook, type RunRequest } from './run.js';
+import { painter } from './report/color.js';
+import { plainObserver } from './report/plain.js';
+import { ProgressView } from './report/progress.js';
+import { formatRecap } from './report/recap.js';
+import { taskLines } from './report/task-lines.js';
+import { jsonReport } from './report/json.js';
+import { inventoryCommand, validateCommand } from './commands.js';
+import { readSecret } from './secret.js';
+import type { HostKeyMode } from './transport/known-hosts.js';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface RunFlags {
+  inventory?: string;
+  limit?: string;
+  extraVars: string[];
+  check?: boolean;
+  diff?: boolean;
+  forks: string;
+  json?: boolean;
+  hostKeyChecking: HostKeyMode;
+  knownHosts: string[];
+  sshConfig?: string;
+  timeout: string;
+  taskTimeout?: string;
+  askBecomePass?: boolean;
+  detailedExitcode?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: expected a positive integer, got '${v}'`);
+  return n;
+}
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <file>', 'inventory file (default: $REMEDY_INVENTORY, then ./inventory.yml)')
+    .option('-l, --limit <pattern>', 'further limit the hosts with a pattern (web:&prod, db*, a:!b)')
+    .option('-e, --extra-vars <vars>', 'KEY=VALUE, a JSON/YAML mapping or @FILE; repeatable; wins over every other variable', collect, [])
+    .option('-f, --forks <n>', 'hosts worked on at once', '50')
+    .option('--json', 'print exactly one JSON document on stdout and nothing else')
+    .addOption(new Option('--host-key-checking <mode>', 'verify host keys against known_hosts').choices(['strict', 'accept-new', 'off']).default('strict'))
+    .option('--known-hosts <file>', 'known_hosts file to use (repeatable; default ~/.ssh/known_hosts)', collect, [])
+    .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
+    .option('-T, --timeout <seconds>', 'connection timeout per path', '20')
+    .option('--task-timeout <seconds>', 'limit for each command run on a host')
+    .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)');
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const paint = painter(io.stdout, io.env);
+  const say = (s: string) => io.stdout.write(s + '\n');
+  let code: number = EXIT.ok;
+  const program = new Command('remedy')
+    .description('Fix OpenSSH lockouts ("kex_exchange_identification: Connection reset by peer") across a fleet, over a working path, with exact plans.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const run = async (playbook: string, flags: RunFlags, mode: 'apply' | 'plan') => {
+    const check = mode === 'plan' || !!flags.check;
+    const diff = mode === 'plan' || !!flags.diff;
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      if (++interrupts > 1) process.exit(EXIT.interrupted);
+      controller.abort();
+      io.stderr.write('\nremedy: interrupted; hosts stop before their next task (Ctrl-C again to quit now)\n');
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const req: RunRequest = {
+        playbook, inventory: flags.inventory, limit: flags.limit, extraVars: flags.extraVars, check,
+        forks: positiveInt('--forks', flags.forks), hostKeyChecking: flags.hostKeyChecking,
+        knownHosts: flags.knownHosts, sshConfigFile: flags.sshConfig,
+        connectTimeoutMs: positiveInt('--timeout', flags.timeout) * 1000,
+        taskTimeoutMs: flags.taskTimeout ? positiveInt('--task-timeout', flags.taskTimeout) * 1000 : undefined,
+        becomePassword: flags.askBecomePass ? await readSecret('BECOME password: ') : io.env.REMEDY_BECOME_PASSWORD,
+        env: io.env, signal: controller.signal,
+      };
+      const opts = { check, diff };
+      let progress: ProgressView | undefined;
+      const observer = flags.json ? {} : io.stdout.isTTY ? (progress = new ProgressView(check)) : plainObserver(say, opts, paint);
+      const summary = await runPlaybook(req, observer);
+      code = exitCodeForRun(summary.outcome, summary.changes, mode === 'plan' && !!flags.detailedExitcode, controller.signal.aborted);
+      if (flags.json) {
+        say(JSON.stringify(jsonReport(summary, { playbook, mode: check ? 'check' : 'apply', exitCode: code, version: VERSION }), null, 2));
+        return;
+      }
+      if (progress) {
+        await progress.finish();
+        for (const { host, result } of progress.results) {
+          if (result.status === 'changed' || result.status === 'failed') taskLines(host, result, opts, paint).forEach(say);
+        }
+        for (const h of summary.hosts) if (h.status === 'unreachable') say(`${h.host} | ${paint('UNREACHABLE', 'red')} | ${h.msg}`);
+      }
+      say('');
+      say(formatRecap(summary.hosts, paint));
+      for (const p of summary.plays) if (p.stopped) say(paint(`play '${p.play}' stopped: ${p.stopped}${p.notRun.length ? `; not started: ${p.notRun.join(', ')}` : ''}`, 'yellow'));
+      if (check) say(summary.changes ? paint('plan: changes pending (nothing was changed)', 'yellow') : paint('plan: nothing to change', 'green'));
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  };
+
+  runOptions(program.command('apply').argument('<playbook>').description('run a playbook against the inventory'))
+    .option('-C, --check', 'do not change anything; report what would change')
+    .option('-D, --diff', 'show file diffs and exact commands')
+    .action((pb: string, flags: RunFlags) => run(pb, flags, 'apply'));
+
+  runOptions(program.command('plan').argument('<playbook>').description('apply --check --diff: every diff and command the run would make; changes nothing'))
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on any error')
+    .action((pb: string, flags: RunFlags) => run(pb, flags, 'plan'));
+
+  program.command('inventory')
+    .description('show resolved hosts, groups and variables')
+    .option('-i, --inventory <file>', 'inventory file (default: $REMEDY_INVENTORY, then ./inventory.yml)')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .option('--list', 'JSON like ansible-inventory --list (default)')
+    .option('--graph', 'group tree like ansible-inventory --graph')
+    .action(async (flags: { inventory?: string; limit?: string; list?: boolean; graph?: boolean }) => {
+      if (flags.list && flags.graph) throw new UsageError('--list and --graph are exclusive');
+      say(await inventoryCommand(flags, io.env));
+    });
+
+  program.command('validate')
+    .argument('<playbook>')
+    .description('static check of a playbook and the inventory it runs on')
+    .option('-i, --inventory <file>', 'inventory file (default: $REMEDY_INVENTORY, then ./inventory.yml)')
+    .action(async (pb: string, flags: { inventory?: string }) => {
+      for (const line of await validateCommand(pb, flags, io.env)) say(line);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const lines = err instanceof ValidationErrors ? err.errors.map((e) => e.message) : [(err as Error).message ?? String(err)];
+    for (const l of lines) io.stderr.write(`remedy: ${l}\n`);
+    const c = exitCodeFor(err);
+    if (c === EXIT.unexpected && io.env.REMEDY_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
+    return c;
+  }
+}
+
+// Run when executed directly (also through the npm bin symlink).
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] && realpathSync(process.argv[1]) === self) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((c) => {
+    process.exitCode = c;
+  });
+}

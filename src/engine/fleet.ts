@@ -1,0 +1,39 @@
+// A play across many hosts: batches (`serial`), bounded concurrency (`--forks`), and the failure
+// budget (`max_fail_percentage`). Hosts progress independently inside a batch: a slow host
+// never holds the others at a task boundary.
+import type { Play } from '../playbook/model.js';
+import { batchSizes, mapLimit } from './batches.js';
+import { runHost, type HostJob, type RunOptions } from './host-run.js';
+import type { HostResult } from './results.js';
+
+export interface PlayOutcome {
+  play: string;
+  results: HostResult[];
+  /** Hosts never started because the play stopped early. */
+  notRun: string[];
+  stopped?: string;
+}
+
+export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { forks: number }): Promise<PlayOutcome> {
+  opts.observer.playStart?.(play.name, jobs.map((j) => j.name));
+  const results: HostResult[] = [];
+  let offset = 0;
+  let stopped: string | undefined;
+  for (const size of batchSizes(jobs.length, play.serial)) {
+    const batch = jobs.slice(offset, offset + size);
+    offset += size;
+    const done = await mapLimit(batch, opts.forks, (job) => runHost(play, job, opts));
+    results.push(...done);
+    const failed = done.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
+    if (opts.signal?.aborted) stopped = 'interrupted';
+    else if (play.maxFailPercentage !== undefined && (failed * 100) / batch.length > play.maxFailPercentage) {
+      stopped = `max_fail_percentage ${play.maxFailPercentage}% exceeded: ${failed} of ${batch.length} hosts in the batch failed`;
+    } else if (failed === batch.length && offset < jobs.length) {
+      stopped = `every host of the batch failed`;
+    }
+    if (stopped) break;
+  }
+  const notRun = jobs.slice(offset).map((j) => j.name);
+  if (stopped) opts.observer.notice?.(`play '${play.name}' stopped: ${stopped}${notRun.length ? `; not started: ${notRun.join(', ')}` : ''}`);
+  return { play: play.name, results, notRun, stopped };
+}

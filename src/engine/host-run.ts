@@ -1,0 +1,153 @@
+// One host through one play: reach it over the first working path, gather facts in one round
+// trip, run the tasks in order, then the notified handlers. Never throws: an unreachable or
+// failing host becomes a HostResult.
+import type { Play, Task } from '../playbook/model.js';
+import type { Connection } from '../transport/connection.js';
+import { connectFirstWorking } from '../transport/connect.js';
+import { LocalConnection } from '../transport/local.js';
+import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js';
+import { FACTS_SCRIPT, factsToVars, parseFacts, type Facts } from '../facts.js';
+import { emptyRecap, countTask, type HostResult, type PathAttempt, type TaskResult } from './results.js';
+import { HostSession, type Become } from './host-session.js';
+import { runTask, type TaskEnv } from './task-run.js';
+import type { RunObserver } from './observer.js';
+import type { Reach } from './reach.js';
+import { layerVars, type Vars } from './vars.js';
+
+export interface HostJob {
+  name: string;
+  /** Inventory variables of the host (precedence already applied). */
+  vars: Vars;
+  /** How to reach it; absent for `connection: local`. */
+  reach?: Reach;
+}
+
+export interface RunOptions {
+  check: boolean;
+  extraVars: Vars;
+  hostKeyChecking: HostKeyChecking;
+  connectTimeoutMs: number;
+  taskTimeoutMs?: number;
+  becomePassword?: string;
+  observer: RunObserver;
+  /** Set when the user interrupts: hosts stop before their next task. */
+  signal?: AbortSignal;
+}
+
+/** Facts of a host whose play has `gather_facts: false`. */
+const UNKNOWN_FACTS: Facts = parseFacts('');
+
+export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promise<HostResult> {
+  const started = Date.now();
+  const obs = opts.observer;
+  const recap = emptyRecap();
+  const tasks: TaskResult[] = [];
+  const result = (status: HostResult['status'], extra: Partial<HostResult> = {}): HostResult => ({
+    host: job.name, status, attempts: [], tasks, recap,
+    stats: { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0, ms: Date.now() - started }, ...extra,
+  });
+  obs.hostStart?.(job.name);
+
+  const local = play.connection === 'local' || job.vars.ansible_connection === 'local';
+  let conn: Connection;
+  let pathLabel = 'local';
+  let attempts: PathAttempt[] = [];
+  if (local || !job.reach) {
+    conn = new LocalConnection();
+  } else {
+    obs.hostPhase?.(job.name, 'connecting');
+    const res = await connectFirstWorking(job.reach.target, job.reach.paths, {
+      hostKeyChecking: opts.hostKeyChecking,
+      timeoutMs: opts.connectTimeoutMs,
+      knownHostsFiles: job.reach.knownHostsFiles,
+    });
+    attempts = res.attempts.map((a) => ({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms }));
+    if (!res.ok) {
+      recap.unreachable = 1;
+      const msg = attempts.map((a) => `${a.path}: ${a.phase}: ${a.message}`).join('; ');
+      const r = result('unreachable', { attempts, msg: `unreachable on every path (${msg})` });
+      obs.hostDone?.(job.name, r);
+      return r;
+    }
+    conn = res.conn;
+    pathLabel = res.path.label;
+    attempts.push({ path: pathLabel, ok: true, ms: res.ms ?? 0 });
+  }
+
+  let status: HostResult['status'] = 'ok';
+  let msg: string | undefined;
+  try {
+    const session = new HostSession(conn);
+    let facts = UNKNOWN_FACTS;
+    if (play.gatherFacts) {
+      obs.hostPhase?.(job.name, 'gathering facts');
+      const res = await session.exec(FACTS_SCRIPT, { timeoutMs: opts.taskTimeoutMs });
+      if (res.code !== 0) throw new Error(`gathering facts failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+      facts = parseFacts(res.stdout.toString('utf8'));
+    }
+    const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
+    const baseVars = layerVars(job.vars, play.gatherFacts ? factsToVars(facts) : {}, magic, play.vars);
+    const registered: Vars = {};
+    const env = (task: Task): TaskEnv => ({
+      session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
+      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs,
+    });
+    const notified = new Set<string>();
+    const record = (r: TaskResult) => {
+      tasks.push(r);
+      countTask(recap, r);
+      obs.taskDone?.(job.name, r);
+    };
+
+    for (const task of play.tasks) {
+      if (opts.signal?.aborted) throw new Error('interrupted before this task');
+      obs.taskStart?.(job.name, task.name);
+      const { result: r } = await runTask(task, env(task));
+      record(r);
+      if (r.status === 'failed' && !r.ignored) {
+        status = 'failed';
+        msg = `${task.name}: ${r.msg ?? 'failed'}`;
+        break;
+      }
+      if (r.changed) for (const n of task.notify) notified.add(n);
+    }
+    // Handlers run once, in the order they are defined, and only for a host that did not fail.
+    if (status !== 'failed') {
+      for (const h of play.handlers) {
+        if (!notified.has(h.name) && !h.listen.some((l) => notified.has(l))) continue;
+        if (opts.signal?.aborted) throw new Error('interrupted before handlers');
+        obs.taskStart?.(job.name, h.name);
+        const { result: r } = await runTask(h, env(h), true);
+        record(r);
+        if (r.status === 'failed' && !r.ignored) {
+          status = 'failed';
+          msg = `${h.name}: ${r.msg ?? 'failed'}`;
+          break;
+        }
+      }
+    }
+    if (status !== 'failed' && recap.changed > 0) status = 'changed';
+  } catch (err) {
+    status = 'failed';
+    msg = (err as Error).message;
+    recap.failed++;
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+  const r = result(status, {
+    path: pathLabel, attempts, msg,
+    stats: { ...conn.stats, ms: Date.now() - started },
+  });
+  obs.hostDone?.(job.name, r);
+  return r;
+}
+
+/** sudo only when it changes something: a play already connected as root needs none. */
+function becomeFor(play: Play, task: Task, hostVars: Vars, facts: Facts, opts: RunOptions): Become | undefined {
+  const on = task.become ?? play.become;
+  if (!on) return undefined;
+  const user = task.becomeUser ?? play.becomeUser;
+  if (user === 'root' && facts.userId === 0) return undefined;
+  const password = (hostVars.ansible_become_password ?? hostVars.ansible_become_pass ?? opts.becomePassword) as string | undefined;
+  return { user, password };
+}

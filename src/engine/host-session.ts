@@ -1,0 +1,71 @@
+// One host's side of a run: its connection, privilege escalation, and the file states remedy
+// has read or written. Each path is read at most once per run; later tasks (and, under check
+// mode, later plans) see the state the earlier tasks left.
+import type { Connection, ExecResult } from '../transport/connection.js';
+import type { FileState, WriteChange } from './change.js';
+import { parseReadOutput, readScript, writeScript, WRITE_EXIT, type ReadResult } from './remote-files.js';
+import { becomeCommand } from '../transport/become.js';
+
+export interface Become {
+  user: string;
+  /** Sent on stdin, never in argv. */
+  password?: string;
+}
+
+export class HostSession {
+  private readonly files = new Map<string, ReadResult>();
+
+  constructor(readonly conn: Connection) {}
+
+  async exec(command: string, opts: { stdin?: string | Buffer; become?: Become; timeoutMs?: number } = {}): Promise<ExecResult> {
+    if (!opts.become) return this.conn.exec(command, { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
+    const wrapped = becomeCommand(command, opts.become, opts.stdin);
+    return this.conn.exec(wrapped.command, { stdin: wrapped.stdin, timeoutMs: opts.timeoutMs });
+  }
+
+  /** Read every path not yet known, all in one exec. */
+  async ensureRead(paths: readonly string[], become?: Become): Promise<void> {
+    const missing = [...new Set(paths)].filter((p) => !this.files.has(p));
+    if (missing.length === 0) return;
+    const res = await this.exec(readScript(missing), { become });
+    if (res.code !== 0) throw new Error(`reading ${missing.join(', ')} failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+    parseReadOutput(missing, res.stdout.toString('utf8')).forEach((r, i) => this.files.set(missing[i]!, r));
+  }
+
+  file(path: string): FileState {
+    const r = this.files.get(path);
+    if (!r) throw new Error(`internal: ${path} was planned without being read`);
+    return r.state;
+  }
+
+  /** Write atomically on the host, then remember the new state. */
+  async write(change: WriteChange, become?: Become): Promise<void> {
+    const real = this.files.get(change.path)?.realPath ?? change.path;
+    const res = await this.exec(writeScript(change, real), { stdin: change.content, become });
+    if (res.code !== 0) {
+      const why = res.stderr.toString().trim();
+      if (res.code === WRITE_EXIT.validateFailed) throw new WriteError(`validation of ${change.path} failed, file left unchanged: ${why}`);
+      if (res.code === WRITE_EXIT.incomplete) throw new WriteError(`content of ${change.path} arrived incomplete, file left unchanged`);
+      throw new WriteError(`writing ${change.path} failed: ${why || `exit ${res.code}`}`);
+    }
+    this.remember(change);
+  }
+
+  /** Check mode: later tasks plan against the state this write would leave. */
+  remember(change: WriteChange): void {
+    const prev = this.files.get(change.path);
+    const b = change.before;
+    const meta = b.kind === 'absent' ? { uid: -1, gid: -1, owner: change.owner ?? '', group: change.group ?? '' }
+      : { uid: b.uid, gid: b.gid, owner: b.owner, group: b.group };
+    if (change.owner !== undefined) Object.assign(meta, /^\d+$/.test(change.owner) ? { uid: Number(change.owner) } : { owner: change.owner });
+    if (change.group !== undefined) Object.assign(meta, /^\d+$/.test(change.group) ? { gid: Number(change.group) } : { group: change.group });
+    this.files.set(change.path, {
+      realPath: prev?.realPath ?? change.path,
+      state: { path: change.path, kind: 'file', content: change.content, mode: change.mode, ...meta },
+    });
+  }
+}
+
+export class WriteError extends Error {
+  override name = 'WriteError';
+}

@@ -1,0 +1,80 @@
+// What a run reports: per task, per host, and the recap. Plain data, shared by the progress
+// view, the JSON report and the exit code.
+
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
+
+export interface FileDiff {
+  path: string;
+  /** Unified diff of the content ('' when only mode/owner change). */
+  unified: string;
+  /** Attribute changes, e.g. 'mode 0600 -> 0644'. */
+  attrs: string[];
+  created: boolean;
+}
+
+export interface TaskResult {
+  task: string;
+  status: TaskStatus;
+  changed: boolean;
+  /** A failure that `ignore_errors` let pass. */
+  ignored?: boolean;
+  msg?: string;
+  /** Files this task writes (or would write), as diffs. */
+  diffs: FileDiff[];
+  /** Exact commands this task runs (or would run). */
+  commands: string[];
+  /** Whether the changes were carried out (false under check mode). */
+  executed: boolean;
+  rc?: number | null;
+  stdout?: string;
+  stderr?: string;
+  /** Per-item results of a loop. */
+  items?: TaskResult[];
+  handler?: boolean;
+}
+
+export interface Recap {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export interface PathAttempt {
+  path: string;
+  ok: boolean;
+  phase?: string;
+  message?: string;
+  ms: number;
+}
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface HostResult {
+  host: string;
+  status: HostStatus;
+  /** Label of the working path that reached the host. */
+  path?: string;
+  attempts: PathAttempt[];
+  tasks: TaskResult[];
+  recap: Recap;
+  msg?: string;
+  stats: { connections: number; execs: number; bytesIn: number; bytesOut: number; ms: number };
+}
+
+export function emptyRecap(): Recap {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+
+/** Ansible's counting: `ok` counts every task that did not fail or skip, changed ones included. */
+export function countTask(recap: Recap, r: TaskResult): void {
+  if (r.status === 'skipped') recap.skipped++;
+  else if (r.status === 'failed') recap[r.ignored ? 'ignored' : 'failed']++;
+  else {
+    recap.ok++;
+    if (r.changed) recap.changed++;
+  }
+}

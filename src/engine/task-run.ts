@@ -1,0 +1,196 @@
+// Runs one task on one host: `when`, `loop`, templated arguments, the module's plan, then either
+// carrying the plan out (apply) or only recording it (check). The result feeds `register`,
+// `changed_when`/`failed_when`, handlers and the report.
+import { formatPos } from '../errors.js';
+import { findModule } from '../modules/index.js';
+import { parseModuleArgs } from '../playbook/args.js';
+import { renderDeep } from '../playbook/template.js';
+import { evalCondition } from '../playbook/condition.js';
+import type { Task } from '../playbook/model.js';
+import type { Facts } from '../facts.js';
+import type { Change, ModulePlan } from './change.js';
+import type { TaskResult } from './results.js';
+import { fileDiff } from '../report/diff.js';
+import { HostSession, type Become } from './host-session.js';
+import { layerVars, type Vars } from './vars.js';
+
+export interface TaskEnv {
+  session: HostSession;
+  facts: Facts;
+  /** Vars below the task's own: inventory, facts, play vars. */
+  baseVars: Vars;
+  registered: Vars;
+  extraVars: Vars;
+  check: boolean;
+  become?: Become;
+  timeoutMs?: number;
+}
+
+export interface TaskOutcome {
+  result: TaskResult;
+  /** The value `register:` stores (Ansible's shape: changed, failed, rc, stdout, results...). */
+  registered: Record<string, unknown>;
+}
+
+const where = (task: Task) => `${formatPos(task.pos)}`;
+
+function failure(task: Task, msg: string): TaskOutcome {
+  const result: TaskResult = { task: task.name, status: 'failed', changed: false, msg, diffs: [], commands: [], executed: false };
+  return { result, registered: { failed: true, changed: false, msg } };
+}
+
+export async function runTask(task: Task, env: TaskEnv, handler = false): Promise<TaskOutcome> {
+  let outcome: TaskOutcome;
+  try {
+    const vars = layerVars(env.baseVars, renderDeep(task.vars, layerVars(env.baseVars, env.registered)) as Vars, env.registered, env.extraVars);
+    outcome = task.loop === undefined ? await runOnce(task, env, vars) : await runLoop(task, env, vars);
+  } catch (err) {
+    outcome = failure(task, `${where(task)}: ${(err as Error).message}`);
+  }
+  if (handler) outcome.result.handler = true;
+  if (outcome.result.status === 'failed' && task.ignoreErrors) outcome.result.ignored = true;
+  if (task.noLog) censor(outcome);
+  if (task.register) env.registered[task.register] = outcome.registered;
+  return outcome;
+}
+
+async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcome> {
+  const items = renderDeep(task.loop, vars);
+  if (!Array.isArray(items)) return failure(task, `${where(task)}: loop: expected a list, got ${typeof items}`);
+  const results: TaskOutcome[] = [];
+  for (const item of items) {
+    const itemVars = layerVars(vars, { [task.loopVar]: item }, env.extraVars);
+    const one = await runOnce(task, env, itemVars);
+    const label = task.loopLabel !== undefined ? renderDeep(task.loopLabel, itemVars) : item;
+    one.result.task = `${task.name} (item=${typeof label === 'string' ? label : JSON.stringify(label)})`;
+    results.push(one);
+    if (one.result.status === 'failed') break;
+  }
+  const rs = results.map((r) => r.result);
+  const failed = rs.some((r) => r.status === 'failed');
+  const changed = rs.some((r) => r.changed);
+  const skipped = rs.length > 0 && rs.every((r) => r.status === 'skipped');
+  const result: TaskResult = {
+    task: task.name,
+    status: failed ? 'failed' : changed ? 'changed' : skipped || rs.length === 0 ? 'skipped' : 'ok',
+    changed,
+    msg: failed ? rs.find((r) => r.status === 'failed')?.msg : rs.length === 0 ? 'no items' : undefined,
+    diffs: rs.flatMap((r) => r.diffs),
+    commands: rs.flatMap((r) => r.commands),
+    executed: rs.some((r) => r.executed),
+    items: rs,
+  };
+  return { result, registered: { changed, failed, skipped, results: results.map((r) => r.registered) } };
+}
+
+async function runOnce(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcome> {
+  if (task.when !== undefined && !evalCondition(task.when, vars)) {
+    const result: TaskResult = { task: task.name, status: 'skipped', changed: false, msg: 'conditional result was False', diffs: [], commands: [], executed: false };
+    return { result, registered: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
+  }
+  const mod = findModule(task.module)!;
+  const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
+  if (!parsed.ok) {
+    const msg = parsed.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+    return failure(task, `${formatPos(task.argsPos)}: ${mod.name}: ${msg}`);
+  }
+  const args = parsed.value;
+  await env.session.ensureRead(mod.reads?.(args) ?? [], env.become);
+  const check = env.check || task.checkMode === true;
+  const plan = mod.plan(args, { facts: env.facts, file: (p) => env.session.file(p), check, vars });
+  return carryOut(task, env, vars, plan, check);
+}
+
+async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, check: boolean): Promise<TaskOutcome> {
+  const base = { task: task.name, diffs: [], commands: [], executed: false };
+  if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
+  if (plan.kind === 'fail') return failure(task, plan.message);
+  if (plan.kind === 'ok') return finish(task, env, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
+
+  const result: TaskResult = {
+    ...base,
+    status: 'changed',
+    changed: true,
+    msg: plan.message,
+    diffs: plan.changes.filter((c) => c.kind === 'write').map(fileDiff),
+    commands: plan.changes.filter((c) => c.kind === 'run').map((c) => c.command),
+  };
+  const registered: Record<string, unknown> = { changed: true, failed: false, msg: plan.message ?? '' };
+  if (check) {
+    for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
+    if (result.commands.length) result.msg = 'check mode: commands not run';
+    return finish(task, env, vars, result, registered, false);
+  }
+  result.executed = true;
+  for (const c of plan.changes) {
+    const err = await execute(c, env, registered);
+    if (err) {
+      result.status = 'failed';
+      result.msg = err;
+      registered.failed = true;
+      registered.msg = err;
+      break;
+    }
+  }
+  Object.assign(result, pick(registered));
+  return finish(task, env, vars, result, registered, true);
+}
+
+/** Carry out one change; returns an error message or undefined. */
+async function execute(c: Change, env: TaskEnv, registered: Record<string, unknown>): Promise<string | undefined> {
+  if (c.kind === 'write') {
+    try {
+      await env.session.write(c, env.become);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  const res = await env.session.exec(c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs });
+  const stdout = res.stdout.toString('utf8').replace(/\n$/, '');
+  const stderr = res.stderr.toString('utf8').replace(/\n$/, '');
+  Object.assign(registered, {
+    cmd: c.command, rc: res.code, stdout, stderr,
+    stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
+  });
+  const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
+  return ok ? undefined : `non-zero return code ${res.code ?? `(signal ${res.signal})`}${stderr ? `: ${stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
+}
+
+function pick(r: Record<string, unknown>): Partial<TaskResult> {
+  return {
+    rc: r.rc as number | null | undefined,
+    stdout: r.stdout as string | undefined,
+    stderr: r.stderr as string | undefined,
+  };
+}
+
+/** changed_when / failed_when see the result under its registered name, like Ansible. */
+function finish(task: Task, env: TaskEnv, vars: Vars, result: TaskResult, registered: Record<string, unknown>, ran = true): TaskOutcome {
+  if (ran && (task.changedWhen !== undefined || task.failedWhen !== undefined)) {
+    const scope = layerVars(vars, task.register ? { [task.register]: registered } : {});
+    try {
+      if (task.failedWhen !== undefined) {
+        const failed = evalCondition(task.failedWhen, scope);
+        registered.failed = failed;
+        if (failed && result.status !== 'failed') [result.status, result.msg] = ['failed', result.msg ?? 'failed_when condition was true'];
+        if (!failed && result.status === 'failed') [result.status, result.msg] = [result.changed ? 'changed' : 'ok', undefined];
+      }
+      if (task.changedWhen !== undefined) {
+        const changed = evalCondition(task.changedWhen, scope);
+        registered.changed = changed;
+        result.changed = changed;
+        if (result.status !== 'failed') result.status = changed ? 'changed' : 'ok';
+      }
+    } catch (err) {
+      return failure(task, `${where(task)}: ${(err as Error).message}`);
+    }
+  }
+  return { result, registered };
+}
+
+function censor(o: TaskOutcome): void {
+  const hidden = "output hidden: 'no_log: true' was specified for this task";
+  Object.assign(o.result, { stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), items: undefined });
+  if (o.result.msg) o.result.msg = hidden;
+}

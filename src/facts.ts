@@ -1,0 +1,125 @@
+// Facts are gathered once per host in a single round trip: one shell script prints `key=value`
+// lines, parsed here into a typed record. Versions are parsed with semver, never compared as text.
+import semver from 'semver';
+
+export interface Facts {
+  hostname: string;
+  /** os-release ID, e.g. 'debian', 'ubuntu', 'rhel', 'alpine'. */
+  distribution: string;
+  distributionVersion: string;
+  osFamily: string;
+  kernel: string;
+  architecture: string;
+  userId: number;
+  user: string;
+  /** 'systemd' | 'openrc' | 'sysvinit' | 'unknown'. */
+  serviceMgr: string;
+  /** Path of the sshd binary, or '' when none is installed. */
+  sshdPath: string;
+  /** OpenSSH version as semver ('9.2.0'), or null when unknown. */
+  opensshVersion: string | null;
+  /** As printed ('9.2p1' or '9.2'). */
+  opensshVersionRaw: string;
+  /** sshd linked with libwrap (hosts.allow/hosts.deny apply). */
+  libwrap: boolean;
+  /** Service name of sshd: 'ssh' on Debian/Ubuntu, 'sshd' elsewhere. */
+  sshService: string;
+  sudo: boolean;
+  fail2ban: boolean;
+}
+
+/** The fact-gathering script. Read-only, POSIX sh, no arguments from the user. */
+export const FACTS_SCRIPT = String.raw`
+LC_ALL=C; export LC_ALL
+p() { printf '%s=%s\n' "$1" "$2"; }
+. /etc/os-release 2>/dev/null
+p hostname "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"
+p id "$ID"; p id_like "$ID_LIKE"; p version_id "$VERSION_ID"
+p kernel "$(uname -sr)"; p arch "$(uname -m)"
+p uid "$(id -u)"; p user "$(id -un)"
+if [ -d /run/systemd/system ]; then p init systemd
+elif command -v openrc >/dev/null 2>&1 || [ -d /run/openrc ]; then p init openrc
+elif [ -d /etc/init.d ]; then p init sysvinit
+else p init unknown; fi
+sshd=$(command -v sshd 2>/dev/null || { [ -x /usr/sbin/sshd ] && echo /usr/sbin/sshd; })
+p sshd "$sshd"
+if [ -n "$sshd" ]; then
+  p sshd_version "$("$sshd" -V 2>&1 | head -n 3 | tr '\n' ' ')"
+  if command -v ldd >/dev/null 2>&1 && ldd "$sshd" 2>/dev/null | grep -q libwrap; then p libwrap 1; else p libwrap 0; fi
+fi
+p ssh_version "$(ssh -V 2>&1 | head -n 1)"
+if [ -e /lib/systemd/system/ssh.service ] || [ -e /usr/lib/systemd/system/ssh.service ] || [ -e /etc/init.d/ssh ]; then p ssh_service ssh; else p ssh_service sshd; fi
+command -v sudo >/dev/null 2>&1 && p sudo 1 || p sudo 0
+command -v fail2ban-client >/dev/null 2>&1 && p fail2ban 1 || p fail2ban 0
+`;
+
+/** `OpenSSH_9.2p1` → { raw: '9.2p1', version: '9.2.0' }. */
+export function parseOpensshVersion(text: string): { raw: string; version: string | null } {
+  const m = /OpenSSH_(\d+\.\d+(?:\.\d+)?)(p\d+)?/.exec(text);
+  if (!m) return { raw: '', version: null };
+  return { raw: m[1]! + (m[2] ?? ''), version: semver.coerce(m[1]!)?.version ?? null };
+}
+
+const FAMILY: Record<string, string> = {
+  debian: 'Debian', ubuntu: 'Debian', raspbian: 'Debian',
+  rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', amzn: 'RedHat',
+  alpine: 'Alpine', arch: 'Archlinux', sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse',
+};
+
+export function parseFacts(output: string): Facts {
+  const kv = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !kv.has(line.slice(0, eq))) kv.set(line.slice(0, eq), line.slice(eq + 1).trim());
+  }
+  const get = (k: string) => kv.get(k) ?? '';
+  const id = get('id').toLowerCase();
+  const familyFromLike = get('id_like').split(/\s+/).map((x) => FAMILY[x]).find(Boolean);
+  // sshd -V (OpenSSH >= 9.x) names the server's version; older sshd print it in their usage
+  // text; ssh -V is the fallback when neither did.
+  const server = parseOpensshVersion(get('sshd_version'));
+  const ver = server.version ? server : parseOpensshVersion(get('ssh_version'));
+  return {
+    hostname: get('hostname'),
+    distribution: id,
+    distributionVersion: get('version_id'),
+    osFamily: FAMILY[id] ?? familyFromLike ?? (id ? id : 'unknown'),
+    kernel: get('kernel'),
+    architecture: get('arch'),
+    userId: Number(get('uid') || -1),
+    user: get('user'),
+    serviceMgr: get('init') || 'unknown',
+    sshdPath: get('sshd'),
+    opensshVersion: ver.version,
+    opensshVersionRaw: ver.raw,
+    libwrap: get('libwrap') === '1',
+    sshService: get('ssh_service') || 'sshd',
+    sudo: get('sudo') === '1',
+    fail2ban: get('fail2ban') === '1',
+  };
+}
+
+/** Facts as playbook variables: `ansible_facts.*` plus the injected `ansible_*` names Ansible users expect. */
+export function factsToVars(f: Facts): Record<string, unknown> {
+  const facts: Record<string, unknown> = {
+    hostname: f.hostname,
+    distribution: f.distribution,
+    distribution_version: f.distributionVersion,
+    os_family: f.osFamily,
+    kernel: f.kernel,
+    architecture: f.architecture,
+    user_id: f.user,
+    user_uid: f.userId,
+    service_mgr: f.serviceMgr,
+    sshd_path: f.sshdPath,
+    openssh_version: f.opensshVersion,
+    openssh_version_raw: f.opensshVersionRaw,
+    sshd_libwrap: f.libwrap,
+    ssh_service: f.sshService,
+    sudo: f.sudo,
+    fail2ban: f.fail2ban,
+  };
+  const vars: Record<string, unknown> = { ansible_facts: facts };
+  for (const [k, v] of Object.entries(facts)) vars[`ansible_${k}`] = v;
+  return vars;
+}

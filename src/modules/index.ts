@@ -1,0 +1,24 @@
+// The module registry: the only list of what a task may call.
+import type { ModuleDef } from './module.js';
+import { command } from './command.js';
+import { shell } from './shell.js';
+import { copy } from './copy.js';
+import { lineinfile } from './lineinfile.js';
+import { assert } from './assert.js';
+
+const MODULES: ModuleDef[] = [command, shell, copy, lineinfile, assert];
+
+const byName = new Map<string, ModuleDef>();
+for (const m of MODULES) for (const n of [m.name, ...(m.aliases ?? [])]) byName.set(n, m);
+
+export function findModule(name: string): ModuleDef | undefined {
+  return byName.get(name);
+}
+
+export function moduleNames(): string[] {
+  return MODULES.map((m) => m.name);
+}
+
+export function allModules(): readonly ModuleDef[] {
+  return MODULES;
+}

@@ -1,0 +1,136 @@
+// `lineinfile` with Ansible's semantics (so existing playbooks behave the same): with `regexp`
+// the LAST matching line is replaced, unless `firstmatch: true`. Every other byte of the file,
+// including each line's own line ending, is kept.
+import { z } from 'zod';
+import type { ModuleDef } from './module.js';
+import { boolArg, editableText, fileAttrArgs, planWrite } from './file-attrs.js';
+
+const args = z
+  .strictObject({
+    path: z.string().min(1),
+    line: z.string().optional(),
+    regexp: z.string().optional(),
+    search_string: z.string().optional(),
+    state: z.enum(['present', 'absent']).default('present'),
+    insertafter: z.string().optional(),
+    insertbefore: z.string().optional(),
+    create: boolArg.default(false),
+    backrefs: boolArg.default(false),
+    firstmatch: boolArg.default(false),
+    ...fileAttrArgs,
+  })
+  .superRefine((a, ctx) => {
+    const need = (cond: boolean, message: string) => cond || ctx.addIssue({ code: 'custom', message });
+    need(!(a.regexp !== undefined && a.search_string !== undefined), "'regexp' and 'search_string' are mutually exclusive");
+    need(!(a.insertafter !== undefined && a.insertbefore !== undefined), "'insertafter' and 'insertbefore' are mutually exclusive");
+    if (a.state === 'present') need(a.line !== undefined, "state=present needs 'line'");
+    else need(a.line !== undefined || a.regexp !== undefined || a.search_string !== undefined, "state=absent needs 'line', 'regexp' or 'search_string'");
+    need(!a.backrefs || a.regexp !== undefined, "'backrefs' needs 'regexp'");
+    for (const key of ['regexp', 'insertafter', 'insertbefore'] as const) {
+      const v = a[key];
+      if (v === undefined || v === 'EOF' || v === 'BOF') continue;
+      try {
+        new RegExp(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    }
+  });
+
+type Args = z.infer<typeof args>;
+
+/** Lines with their endings kept ('a\r\n', 'b\n', 'c'). */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+const bare = (l: string) => l.replace(/\r?\n$/, '');
+/** The ending new lines get: the file's first line ending, else '\n'. */
+const endingOf = (lines: string[]) => (lines[0]?.endsWith('\r\n') ? '\r\n' : '\n');
+
+/** Python's match.expand for \1..\9 and \g<n>. */
+function expand(template: string, m: RegExpExecArray): string {
+  return template.replace(/\\(\d)|\\g<(\d+)>/g, (_, a: string, b: string) => m[Number(a ?? b)] ?? '');
+}
+
+export function editLines(text: string, a: Args): string {
+  const lines = splitLines(text);
+  const eol = endingOf(lines);
+  const matcher = a.regexp !== undefined ? (l: string) => new RegExp(a.regexp!).exec(bare(l))
+    : a.search_string !== undefined ? (l: string) => (bare(l).includes(a.search_string!) ? ([] as unknown as RegExpExecArray) : null)
+    : undefined;
+
+  if (a.state === 'absent') {
+    const keep = lines.filter((l) => (matcher ? !matcher(l) : bare(l) !== a.line));
+    return keep.join('');
+  }
+
+  const line = a.line!;
+  let found = -1;
+  let match: RegExpExecArray | null = null;
+  if (matcher) {
+    for (let i = 0; i < lines.length; i++) {
+      const m = matcher(lines[i]!);
+      if (m) {
+        [found, match] = [i, m];
+        if (a.firstmatch) break;
+      }
+    }
+  }
+  const insRe = a.insertafter && a.insertafter !== 'EOF' && a.insertafter !== 'BOF' ? new RegExp(a.insertafter)
+    : a.insertbefore && a.insertbefore !== 'BOF' ? new RegExp(a.insertbefore) : undefined;
+  let insertAt = -1;
+  let exact = false;
+  if (found === -1) {
+    for (let i = 0; i < lines.length; i++) {
+      if (bare(lines[i]!) === line) [found, exact] = [i, true];
+      else if (insRe && insRe.test(bare(lines[i]!)) && (insertAt === -1 || !a.firstmatch)) {
+        insertAt = a.insertafter ? i + 1 : i;
+      }
+    }
+  }
+
+  if (found !== -1) {
+    const newLine = (a.backrefs && match ? expand(line, match) : line);
+    if (exact || bare(lines[found]!) === newLine) return text;
+    const ending = lines[found]!.slice(bare(lines[found]!).length) || eol;
+    lines[found] = newLine + ending;
+    return lines.join('');
+  }
+  if (a.backrefs) return text; // without a match the backrefs cannot be filled: change nothing
+  if (a.insertbefore === 'BOF' || a.insertafter === 'BOF') return line + eol + text;
+  if (a.insertafter === 'EOF' || insertAt === -1) {
+    const sep = text.length && !text.endsWith('\n') ? eol : '';
+    return text + sep + line + eol;
+  }
+  if (a.insertafter && insertAt < lines.length && bare(lines[insertAt]!) === line) return text;
+  if (a.insertafter && insertAt === lines.length) {
+    if (bare(lines[insertAt - 1]!) === line) return text;
+    const sep = text.endsWith('\n') ? '' : eol;
+    return text + sep + line + eol;
+  }
+  lines.splice(insertAt, 0, line + eol);
+  return lines.join('');
+}
+
+export const lineinfile: ModuleDef<Args> = {
+  name: 'lineinfile',
+  aliases: ['ansible.builtin.lineinfile'],
+  summary: 'ensure a line is present in (or absent from) a text file',
+  args,
+  reads: (a) => [a.path],
+  plan(a, ctx) {
+    const state = ctx.file(a.path);
+    const cur = editableText(state);
+    if ('error' in cur) return { kind: 'fail', message: cur.error };
+    if ('absent' in cur) {
+      if (a.state === 'absent') return { kind: 'ok', message: `${a.path} does not exist` };
+      if (!a.create) return { kind: 'fail', message: `${a.path} does not exist (set create: true to create it)` };
+    }
+    const text = 'text' in cur ? cur.text : '';
+    const next = editLines(text, a);
+    // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
+    const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
+    const write = planWrite(state, content, a);
+    return write ? { kind: 'change', changes: [write] } : { kind: 'ok' };
+  },
+};

@@ -1,0 +1,281 @@
+// Reads a playbook file into the validated model. Every mistake is reported with file:line:col
+// and what was expected; all mistakes of a file are collected and reported together.
+import { readFile } from 'node:fs/promises';
+import { parseYaml, type PathKey, type YamlDoc } from '../yaml.js';
+import { UsageError, ValidationError, ValidationErrors, type SourcePos } from '../errors.js';
+import { findModule, moduleNames } from '../modules/index.js';
+import { checkModuleArgs } from './args.js';
+import { checkTemplate } from './template.js';
+import { checkCondition } from './condition.js';
+import { didYouMean } from './suggest.js';
+import type { Play, Playbook, Task } from './model.js';
+import { asBool } from './bool.js';
+
+const PLAY_KEYS = [
+  'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
+  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage',
+] as const;
+const TASK_KEYS = [
+  'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', 'loop',
+  'with_items', 'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
+] as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+class Checker {
+  readonly errors: ValidationError[] = [];
+  constructor(readonly doc: YamlDoc) {}
+  pos(path: readonly PathKey[], which: 'key' | 'value' = 'value'): SourcePos {
+    return this.doc.at(path, which);
+  }
+  fail(path: readonly PathKey[], detail: string, which: 'key' | 'value' = 'value'): void {
+    this.errors.push(new ValidationError(this.pos(path, which), detail));
+  }
+  string(v: unknown, path: PathKey[], what: string): string | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    this.fail(path, `${what}: expected a string, got ${describe(v)}`);
+    return undefined;
+  }
+  bool(v: unknown, path: PathKey[], what: string): boolean | undefined {
+    if (v === undefined) return undefined;
+    const b = asBool(v);
+    if (b === undefined) this.fail(path, `${what}: expected a boolean (true/false), got ${describe(v)}`);
+    return b;
+  }
+  mapping(v: unknown, path: PathKey[], what: string): Obj {
+    if (v === undefined || v === null) return {};
+    if (isObj(v)) return v;
+    this.fail(path, `${what}: expected a mapping, got ${describe(v)}`);
+    return {};
+  }
+  stringList(v: unknown, path: PathKey[], what: string): string[] {
+    if (v === undefined || v === null) return [];
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    this.fail(path, `${what}: expected a string or a list of strings, got ${describe(v)}`);
+    return [];
+  }
+  unknownKeys(o: Obj, allowed: readonly string[], path: PathKey[], what: string): void {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) {
+        this.fail([...path, k], `unknown ${what} keyword '${k}'${didYouMean(k, allowed)}; expected one of: ${allowed.join(', ')}`, 'key');
+      }
+    }
+  }
+  /** Static syntax check of every template inside a value. */
+  templates(v: unknown, path: PathKey[]): void {
+    if (typeof v === 'string') {
+      const bad = checkTemplate(v);
+      if (bad) this.fail(path, `template error at character ${bad.offset + 1}: ${bad.message}`);
+    } else if (Array.isArray(v)) v.forEach((x, i) => this.templates(x, [...path, i]));
+    else if (isObj(v)) for (const [k, x] of Object.entries(v)) this.templates(x, [...path, k]);
+  }
+  condition(v: unknown, path: PathKey[], what: string): void {
+    if (v === undefined) return;
+    const bad = checkCondition(v);
+    if (bad) {
+      const at = bad.index !== undefined && Array.isArray(v) ? [...path, bad.index] : path;
+      this.fail(at, `${what}: invalid expression at character ${bad.offset + 1}: ${bad.message}`);
+    }
+  }
+}
+
+export async function loadPlaybook(file: string): Promise<Playbook> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read playbook ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  return parsePlaybook(text, file);
+}
+
+export function parsePlaybook(text: string, file: string): Playbook {
+  const doc = parseYaml(text, file);
+  const c = new Checker(doc);
+  const plays: Play[] = [];
+  if (!Array.isArray(doc.data)) {
+    c.fail([], `a playbook is a list of plays (each with 'hosts' and 'tasks'), got ${describe(doc.data)}`);
+  } else {
+    doc.data.forEach((raw, i) => {
+      const play = checkPlay(c, raw, [i]);
+      if (play) plays.push(play);
+    });
+  }
+  if (c.errors.length === 1) throw c.errors[0]!;
+  if (c.errors.length > 1) throw new ValidationErrors(c.errors);
+  return { file, plays };
+}
+
+function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined {
+  if (!isObj(raw)) {
+    c.fail(path, `expected a play (a mapping with 'hosts' and 'tasks'), got ${describe(raw)}`);
+    return undefined;
+  }
+  if ('import_playbook' in raw) {
+    c.fail([...path, 'import_playbook'], `'import_playbook' is not supported; list the plays in one file`, 'key');
+    return undefined;
+  }
+  c.unknownKeys(raw, PLAY_KEYS, path, 'play');
+  let hosts = '';
+  if (raw.hosts === undefined) c.fail(path, `play is missing 'hosts' (a host pattern such as 'all' or 'web:&prod')`);
+  else if (Array.isArray(raw.hosts)) hosts = c.stringList(raw.hosts, [...path, 'hosts'], 'hosts').join(':');
+  else hosts = c.string(raw.hosts, [...path, 'hosts'], 'hosts') ?? '';
+
+  const vars = c.mapping(raw.vars, [...path, 'vars'], 'vars');
+  c.templates(vars, [...path, 'vars']);
+  const taskList = (key: string) => checkTaskList(c, raw[key], [...path, key], false);
+  const tasks = [...taskList('pre_tasks'), ...taskList('tasks'), ...taskList('post_tasks')];
+  const handlers = checkTaskList(c, raw.handlers, [...path, 'handlers'], true);
+  const known = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
+  const allTasks = [...tasks, ...handlers];
+  for (const t of allTasks) {
+    for (const n of t.notify) {
+      if (!known.has(n)) c.errors.push(new ValidationError(t.pos, `task '${t.name}' notifies '${n}', but no handler has that name or listens to it${didYouMean(n, [...known])}`));
+    }
+  }
+  const connection = c.string(raw.connection, [...path, 'connection'], 'connection') ?? 'ssh';
+  if (connection !== 'ssh' && connection !== 'local') c.fail([...path, 'connection'], `connection: expected 'ssh' or 'local', got '${connection}'`);
+  const serial = checkSerial(c, raw.serial, [...path, 'serial']);
+  let maxFail: number | undefined;
+  if (raw.max_fail_percentage !== undefined) {
+    const n = Number(raw.max_fail_percentage);
+    if (!Number.isFinite(n) || n < 0 || n > 100) c.fail([...path, 'max_fail_percentage'], 'max_fail_percentage: expected a number from 0 to 100');
+    else maxFail = n;
+  }
+  return {
+    name: c.string(raw.name, [...path, 'name'], 'name') ?? hosts,
+    hosts,
+    vars,
+    tasks,
+    handlers,
+    become: c.bool(raw.become, [...path, 'become'], 'become') ?? false,
+    becomeUser: c.string(raw.become_user, [...path, 'become_user'], 'become_user') ?? 'root',
+    gatherFacts: c.bool(raw.gather_facts, [...path, 'gather_facts'], 'gather_facts') ?? true,
+    connection: connection === 'local' ? 'local' : 'ssh',
+    remoteUser: c.string(raw.remote_user, [...path, 'remote_user'], 'remote_user'),
+    serial,
+    maxFailPercentage: maxFail,
+    pos: c.pos(path),
+  };
+}
+
+function checkSerial(c: Checker, v: unknown, path: PathKey[]): Array<number | string> | undefined {
+  if (v === undefined) return undefined;
+  const items = Array.isArray(v) ? v : [v];
+  const ok = items.every((x) => (typeof x === 'number' && x > 0) || (typeof x === 'string' && /^(\d+%?)$/.test(x.trim())));
+  if (!ok) {
+    c.fail(path, `serial: expected a number, a percentage like '25%', or a list of them, got ${describe(v)}`);
+    return undefined;
+  }
+  return items as Array<number | string>;
+}
+
+function checkTaskList(c: Checker, v: unknown, path: PathKey[], handlers: boolean): Task[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    c.fail(path, `expected a list of ${handlers ? 'handlers' : 'tasks'}, got ${describe(v)}`);
+    return [];
+  }
+  const out: Task[] = [];
+  v.forEach((raw, i) => {
+    const t = checkTask(c, raw, [...path, i], handlers);
+    if (t) out.push(t);
+  });
+  return out;
+}
+
+function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean): Task | undefined {
+  if (!isObj(raw)) {
+    c.fail(path, `expected a task (a mapping with a module such as 'command: ...'), got ${describe(raw)}`);
+    return undefined;
+  }
+  for (const k of ['block', 'include_tasks', 'import_tasks', 'include_role', 'import_role']) {
+    if (k in raw) {
+      c.fail([...path, k], `'${k}' is not supported by remedy; write the tasks inline`, 'key');
+      return undefined;
+    }
+  }
+  const keywords = new Set<string>(TASK_KEYS);
+  const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k));
+  if (moduleKeys.length === 0) {
+    c.fail(path, `task has no module; expected one of: ${moduleNames().join(', ')}`);
+    return undefined;
+  }
+  if (moduleKeys.length > 1) {
+    const unknown = moduleKeys.find((k) => !findModule(k)) ?? moduleKeys[1]!;
+    const hint = findModule(unknown)
+      ? `a task runs exactly one module, found ${moduleKeys.map((k) => `'${k}'`).join(' and ')}`
+      : `unknown module or task keyword '${unknown}'${didYouMean(unknown, [...moduleNames(), ...TASK_KEYS])}`;
+    c.fail([...path, unknown], hint, 'key');
+    return undefined;
+  }
+  const key = moduleKeys[0]!;
+  const mod = findModule(key);
+  if (!mod) {
+    c.fail([...path, key], `unknown module '${key}'${didYouMean(key, moduleNames())}; expected one of: ${moduleNames().join(', ')}`, 'key');
+    return undefined;
+  }
+  const argsPath = [...path, key];
+  let args: Obj;
+  const rawArgs = raw[key];
+  if (typeof rawArgs === 'string' && mod.freeForm) args = { [mod.freeForm]: rawArgs };
+  else if (rawArgs === null || rawArgs === undefined) args = {};
+  else if (isObj(rawArgs)) args = rawArgs;
+  else {
+    c.fail(argsPath, `${mod.name}: expected a mapping of arguments${mod.freeForm ? ' or a command string' : ''}, got ${describe(rawArgs)}`);
+    return undefined;
+  }
+  for (const issue of checkModuleArgs(mod, args)) {
+    const p = [...argsPath, ...(rawArgs === args ? issue.path : [])];
+    c.fail(p, `${mod.name}: ${issue.message}`, issue.atKey ? 'key' : 'value');
+  }
+  c.templates(args, argsPath);
+  c.condition(raw.when, [...path, 'when'], 'when');
+  c.condition(raw.changed_when, [...path, 'changed_when'], 'changed_when');
+  c.condition(raw.failed_when, [...path, 'failed_when'], 'failed_when');
+  const loop = raw.loop ?? raw.with_items;
+  if (loop !== undefined && !Array.isArray(loop) && typeof loop !== 'string') {
+    c.fail([...path, raw.loop !== undefined ? 'loop' : 'with_items'], `loop: expected a list or a template that gives one, got ${describe(loop)}`);
+  }
+  c.templates(loop, [...path, 'loop']);
+  const loopControl = c.mapping(raw.loop_control, [...path, 'loop_control'], 'loop_control');
+  c.unknownKeys(loopControl, ['loop_var', 'label'], [...path, 'loop_control'], 'loop_control');
+  const register = c.string(raw.register, [...path, 'register'], 'register');
+  if (register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(register)) c.fail([...path, 'register'], `register: '${register}' is not a valid variable name`);
+  const name = c.string(raw.name, [...path, 'name'], 'name');
+  if (handler && !name) c.fail(path, `a handler needs a 'name' (tasks notify handlers by name)`);
+  if (!handler && raw.listen !== undefined) c.fail([...path, 'listen'], `'listen' is only valid on handlers`, 'key');
+  return {
+    name: name ?? `${mod.name}${typeof rawArgs === 'string' ? ` ${rawArgs}` : ''}`,
+    module: mod.name,
+    args,
+    when: raw.when,
+    register,
+    notify: c.stringList(raw.notify, [...path, 'notify'], 'notify'),
+    changedWhen: raw.changed_when,
+    failedWhen: raw.failed_when,
+    ignoreErrors: c.bool(raw.ignore_errors, [...path, 'ignore_errors'], 'ignore_errors') ?? false,
+    loop,
+    loopVar: c.string(loopControl.loop_var, [...path, 'loop_control', 'loop_var'], 'loop_var') ?? 'item',
+    loopLabel: c.string(loopControl.label, [...path, 'loop_control', 'label'], 'label'),
+    become: c.bool(raw.become, [...path, 'become'], 'become'),
+    becomeUser: c.string(raw.become_user, [...path, 'become_user'], 'become_user'),
+    vars: c.mapping(raw.vars, [...path, 'vars'], 'vars'),
+    listen: c.stringList(raw.listen, [...path, 'listen'], 'listen'),
+    noLog: c.bool(raw.no_log, [...path, 'no_log'], 'no_log') ?? false,
+    checkMode: c.bool(raw.check_mode, [...path, 'check_mode'], 'check_mode'),
+    pos: c.pos(path),
+    argsPos: c.pos(argsPath),
+  };
+}

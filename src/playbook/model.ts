@@ -1,0 +1,51 @@
+// The loaded, validated playbook. Values that may hold templates stay raw here: they are
+// rendered per host at run time, with that host's variables.
+import type { SourcePos } from '../errors.js';
+
+export interface Task {
+  name: string;
+  module: string;
+  /** Module arguments as written (templates unrendered). */
+  args: Record<string, unknown>;
+  when?: unknown;
+  register?: string;
+  notify: string[];
+  changedWhen?: unknown;
+  failedWhen?: unknown;
+  ignoreErrors: boolean;
+  loop?: unknown;
+  loopVar: string;
+  loopLabel?: string;
+  become?: boolean;
+  becomeUser?: string;
+  vars: Record<string, unknown>;
+  /** Handlers only: extra names this handler answers to. */
+  listen: string[];
+  noLog: boolean;
+  /** Per-task override of check mode, like Ansible's `check_mode`. */
+  checkMode?: boolean;
+  pos: SourcePos;
+  /** Position of the module's arguments, for run-time argument errors. */
+  argsPos: SourcePos;
+}
+
+export interface Play {
+  name: string;
+  hosts: string;
+  vars: Record<string, unknown>;
+  tasks: Task[];
+  handlers: Task[];
+  become: boolean;
+  becomeUser: string;
+  gatherFacts: boolean;
+  connection: 'ssh' | 'local';
+  remoteUser?: string;
+  serial?: Array<number | string>;
+  maxFailPercentage?: number;
+  pos: SourcePos;
+}
+
+export interface Playbook {
+  file: string;
+  plays: Play[];
+}

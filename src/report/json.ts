@@ -1,0 +1,28 @@
+// `--json`: exactly one document on stdout, describing every host of every play.
+import type { RunSummary } from '../run.js';
+
+export function jsonReport(s: RunSummary, meta: { playbook: string; mode: 'apply' | 'check'; exitCode: number; version: string }): unknown {
+  return {
+    remedy: meta.version,
+    playbook: meta.playbook,
+    mode: meta.mode,
+    outcome: s.outcome,
+    changes: s.changes,
+    exit_code: meta.exitCode,
+    plays: s.plays.map((p) => ({
+      name: p.play,
+      stopped: p.stopped ?? null,
+      not_run: p.notRun,
+      hosts: Object.fromEntries(p.results.map((r) => [r.host, {
+        status: r.status,
+        path: r.path ?? null,
+        attempts: r.attempts,
+        msg: r.msg ?? null,
+        tasks: r.tasks,
+        recap: r.recap,
+        stats: r.stats,
+      }])),
+    })),
+    recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null }])),
+  };
+}

@@ -1,0 +1,21 @@
+// Line-per-event output for logs, pipes and CI (anything that is not a terminal).
+import type { RunObserver } from '../engine/observer.js';
+import type { Paint } from './color.js';
+import { taskLines } from './task-lines.js';
+
+export function plainObserver(write: (line: string) => void, opts: { check: boolean; diff: boolean }, paint: Paint): RunObserver {
+  return {
+    playStart: (name, hosts) => write(paint(`PLAY [${name}] ${hosts.length} host(s): ${hosts.join(', ')}`, 'bold')),
+    taskDone: (host, r) => taskLines(host, r, opts, paint).forEach((l) => write(l)),
+    hostDone(host, r) {
+      if (r.status === 'unreachable') {
+        write(`${host} | ${paint('UNREACHABLE', 'red')} | ${r.msg}`);
+        return;
+      }
+      const via = r.path ? ` via ${r.path}` : '';
+      const tried = r.attempts.filter((a) => !a.ok).map((a) => `${a.path} (${a.phase}: ${a.message})`);
+      write(`${host} | ${paint(r.status === 'failed' ? 'FAILED' : 'done', r.status === 'failed' ? 'red' : 'green')}${via}${tried.length ? ` after failed paths: ${tried.join('; ')}` : ''}`);
+    },
+    notice: (text) => write(paint(`NOTICE: ${text}`, 'yellow')),
+  };
+}

@@ -1,0 +1,21 @@
+// The PLAY RECAP block, in Ansible's layout so eyes and scripts trained on it keep working,
+// plus the path that reached each host.
+import type { HostResult } from '../engine/results.js';
+import type { Paint } from './color.js';
+
+export function formatRecap(results: readonly HostResult[], paint: Paint): string {
+  const width = Math.max(20, ...results.map((r) => r.host.length + 1));
+  const lines = [paint('PLAY RECAP ' + '*'.repeat(60), 'bold')];
+  for (const r of results) {
+    const c = r.recap;
+    const color = r.status === 'unreachable' || r.status === 'failed' ? 'red' : c.changed ? 'yellow' : 'green';
+    const cell = (k: string, n: number, col: 'green' | 'yellow' | 'red' | 'cyan') => {
+      const text = `${k}=${n}`.padEnd(k.length + 4);
+      return n ? paint(text, col) : text;
+    };
+    lines.push(
+      `${paint(r.host.padEnd(width), color)}: ${cell('ok', c.ok, 'green')}${cell('changed', c.changed, 'yellow')}${cell('unreachable', c.unreachable, 'red')}${cell('failed', c.failed, 'red')}${cell('skipped', c.skipped, 'cyan')}${cell('rescued', c.rescued, 'green')}${cell('ignored', c.ignored, 'cyan')}${r.path ? ` path=${r.path}` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,118 @@
+// `apply` and `plan`: inventory and playbook in, one HostResult per host and play out. Everything
+// here is orchestration; the work is in engine/, the words in report/.
+import { loadPlaybook } from './playbook/load.js';
+import { selectHosts, limitHosts } from './inventory/patterns.js';
+import { hostVars } from './inventory/vars.js';
+import type { Inventory } from './inventory/model.js';
+import { openInventory, needsImplicitLocalhost } from './inventory-source.js';
+import { parseExtraVars } from './extra-vars.js';
+import { loadSshConfig, type ParsedSshConfig } from './transport/ssh-config.js';
+import type { HostKeyMode as HostKeyChecking } from './transport/known-hosts.js';
+import { resolveReach } from './engine/reach.js';
+import { runPlay, type PlayOutcome } from './engine/fleet.js';
+import type { HostJob } from './engine/host-run.js';
+import type { RunObserver } from './engine/observer.js';
+import type { HostResult } from './engine/results.js';
+import type { Play } from './playbook/model.js';
+import { ValidationError, formatPos } from './errors.js';
+
+export interface RunRequest {
+  playbook: string;
+  inventory?: string;
+  limit?: string;
+  extraVars: string[];
+  check: boolean;
+  forks: number;
+  hostKeyChecking: HostKeyChecking;
+  knownHosts?: string[];
+  sshConfigFile?: string;
+  connectTimeoutMs: number;
+  taskTimeoutMs?: number;
+  becomePassword?: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  plays: PlayOutcome[];
+  /** One entry per host over all plays: recaps summed, the worst status kept. */
+  hosts: HostResult[];
+  outcome: 'ok' | 'failed' | 'unreachable';
+  changes: boolean;
+}
+
+const RANK: Record<HostResult['status'], number> = { ok: 0, changed: 1, unreachable: 2, failed: 3 };
+
+export async function runPlaybook(req: RunRequest, observer: RunObserver): Promise<RunSummary> {
+  const playbook = await loadPlaybook(req.playbook);
+  const extraVars = parseExtraVars(req.extraVars);
+  const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
+  const inv = await openInventory(req.inventory, req.env, localOnly);
+  const sshConfig = loadSshConfig(req.sshConfigFile);
+  const plays: PlayOutcome[] = [];
+  for (const play of playbook.plays) {
+    const jobs = jobsFor(play, inv, req, sshConfig);
+    plays.push(await runPlay(play, jobs, {
+      check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
+      connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
+      becomePassword: req.becomePassword, observer, signal: req.signal, forks: req.forks,
+    }));
+    if (req.signal?.aborted) break;
+  }
+  return summarize(plays);
+}
+
+function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedSshConfig): HostJob[] {
+  let names = selectHosts(inv, play.hosts);
+  const implicitLocal = needsImplicitLocalhost(inv, play.hosts);
+  if (implicitLocal) names = [...names, 'localhost'];
+  if (req.limit) names = limitHosts(names, inv, req.limit).concat(implicitLocal && limitMatchesLocal(req.limit) ? ['localhost'] : []);
+  names = [...new Set(names)];
+  const varsOf = (name: string) => (inv.hosts.has(name) ? hostVars(inv, name) : undefined);
+  return names.map((name) => {
+    const vars = varsOf(name) ?? { inventory_hostname: name, ansible_connection: 'local' };
+    if (play.connection === 'local' || vars.ansible_connection === 'local') return { name, vars };
+    try {
+      const reach = resolveReach(name, vars, { sshConfig, hostVars: varsOf, remoteUser: play.remoteUser });
+      if (!reach.knownHostsFiles && req.knownHosts?.length) reach.knownHostsFiles = req.knownHosts;
+      return { name, vars, reach };
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(undefined, `${inv.source}: ${err.detail} (play at ${formatPos(play.pos)})`);
+      throw err;
+    }
+  });
+}
+
+function limitMatchesLocal(limit: string): boolean {
+  return limit.split(/[:,]/).some((p) => p === 'localhost' || p === 'all' || p === '*');
+}
+
+export function summarize(plays: PlayOutcome[]): RunSummary {
+  const byHost = new Map<string, HostResult>();
+  for (const play of plays) {
+    for (const r of play.results) {
+      const prev = byHost.get(r.host);
+      if (!prev) {
+        byHost.set(r.host, { ...r, recap: { ...r.recap }, tasks: [...r.tasks], attempts: [...r.attempts], stats: { ...r.stats } });
+        continue;
+      }
+      for (const k of Object.keys(prev.recap) as (keyof HostResult['recap'])[]) prev.recap[k] += r.recap[k];
+      prev.tasks.push(...r.tasks);
+      prev.attempts.push(...r.attempts);
+      for (const k of Object.keys(prev.stats) as (keyof HostResult['stats'])[]) prev.stats[k] += r.stats[k];
+      if (RANK[r.status] > RANK[prev.status]) [prev.status, prev.msg] = [r.status, r.msg];
+      prev.path ??= r.path;
+    }
+  }
+  const hosts = [...byHost.values()];
+  const failed = hosts.some((h) => h.status === 'failed') || plays.some((p) => p.stopped);
+  const unreachable = hosts.some((h) => h.status === 'unreachable');
+  return {
+    plays,
+    hosts,
+    outcome: failed ? 'failed' : unreachable ? 'unreachable' : 'ok',
+    changes: hosts.some((h) => h.recap.changed > 0),
+  };
+}
+
+

@@ -1,0 +1,67 @@
+// Reach a host over the first path that works, recording why each earlier path failed. An
+// unreachable host is a normal outcome here (the fix runs over another path), so it is data,
+// never an exception.
+
+import type { ConnectPhase, Endpoint, PathSpec } from './connection.js';
+import { ConnectError } from './errors.js';
+import { SshConnection, type HostKeyChecking, type SshConnectOptions } from './ssh.js';
+
+export interface ConnectAttempt {
+  /** PathSpec label. */
+  path: string;
+  phase: ConnectPhase;
+  /** Alias of the endpoint where it failed (a jump host or the target). */
+  hop: string;
+  message: string;
+  ms: number;
+}
+
+export interface ConnectFirstOptions extends SshConnectOptions {
+  /** Shorthand for hostKeyMode. */
+  hostKeyChecking?: HostKeyChecking;
+  /** Shorthand for connectTimeoutMs. */
+  timeoutMs?: number;
+  /** Shorthand for userKnownHostsFiles (remedy_known_hosts / UserKnownHostsFile). */
+  knownHostsFiles?: string[];
+  /** Injected for tests; defaults to SshConnection.connect. */
+  connect?: (target: Endpoint, path: PathSpec, opts: SshConnectOptions) => Promise<SshConnection>;
+}
+
+export type ConnectFirstResult =
+  | { ok: true; conn: SshConnection; path: PathSpec; attempts: ConnectAttempt[]; ms: number }
+  | { ok: false; attempts: ConnectAttempt[] };
+
+/** Normalise the shorthands into SshConnectOptions. */
+export function sshOptionsFrom(opts: ConnectFirstOptions): SshConnectOptions {
+  const { hostKeyChecking, timeoutMs, knownHostsFiles, connect: _c, ...rest } = opts;
+  const out: SshConnectOptions = { ...rest };
+  if (hostKeyChecking !== undefined && out.hostKeyMode === undefined) out.hostKeyMode = hostKeyChecking;
+  if (timeoutMs !== undefined && out.connectTimeoutMs === undefined) out.connectTimeoutMs = timeoutMs;
+  if (knownHostsFiles?.length && out.userKnownHostsFiles === undefined) out.userKnownHostsFiles = knownHostsFiles;
+  return out;
+}
+
+/**
+ * Try `paths` in order and return the first connection that authenticates. `attempts` lists
+ * the failed paths before it (all of them when none worked). Only programming errors throw.
+ */
+export async function connectFirstWorking(
+  target: Endpoint,
+  paths: readonly PathSpec[],
+  opts: ConnectFirstOptions = {},
+): Promise<ConnectFirstResult> {
+  const connect = opts.connect ?? ((t, p, o) => SshConnection.connect(t, p, o));
+  const sshOpts = sshOptionsFrom(opts);
+  const attempts: ConnectAttempt[] = [];
+  for (const path of paths) {
+    const started = Date.now();
+    try {
+      const conn = await connect(target, path, sshOpts);
+      return { ok: true, conn, path, attempts, ms: Date.now() - started };
+    } catch (err) {
+      if (!(err instanceof ConnectError)) throw err;
+      attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms: Date.now() - started });
+    }
+  }
+  return { ok: false, attempts };
+}

@@ -1,0 +1,50 @@
+// The one interface the engine uses to talk to a host, whatever carries it (SSH over a working
+// path, or the local machine for `connection: local`).
+
+export interface ExecOptions {
+  /** Bytes written to the command's stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  /** Abort the command (close its channel) after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit status; null when the command died from a signal or the channel closed without one. */
+  code: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** Where the failure happened when a host could not be reached. */
+export type ConnectPhase = 'resolve' | 'connect' | 'banner' | 'kex' | 'hostkey' | 'auth' | 'timeout';
+
+/** A single SSH endpoint (the target or a jump host), fully resolved. */
+export interface Endpoint {
+  /** Name used for known_hosts and messages (inventory name or ssh alias). */
+  alias: string;
+  /** Address or DNS name to connect to (ansible_host / HostName). */
+  host: string;
+  port: number;
+  user: string;
+  /** Private key files to try, in order (ansible_ssh_private_key_file, IdentityFile). */
+  identityFiles: string[];
+  /** Password auth (ansible_password); never logged. */
+  password?: string;
+}
+
+/** How to reach a host: zero or more jump hops, optionally a source address. */
+export interface PathSpec {
+  /** Human label, e.g. "direct", "via bastion", "bind 198.18.0.2". */
+  label: string;
+  via: Endpoint[];
+  bindAddress?: string;
+}
+
+export interface Connection {
+  /** Run one command through `sh -c` semantics of the remote login shell. */
+  exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+  /** Counters for the JSON report (issue 6 measures round trips). */
+  readonly stats: { connections: number; execs: number; bytesIn: number; bytesOut: number };
+}

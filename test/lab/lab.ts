@@ -1,0 +1,213 @@
+// The test lab: N real Debian sshd hosts on one machine, each in its own network, mount, UTS and
+// PID namespaces, behind one bridge whose two addresses play the blocked client and the
+// management path. Faults are injected by the real means (hosts.deny, fail2ban, iptables,
+// sshd_config) so remedy is tested against the genuine article.
+//
+//   const lab = await startLab({ hosts: 3 });
+//   await lab.denyClient('h1');                        // h1 now resets the client after ~5 s
+//   await lab.sshLogin('h1', { from: 'mgmt' });        // the working path still works
+//   await lab.stop();
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { labFiles, makeClientKey, writeLabFiles, type LabFiles } from './artifacts.js';
+import * as client from './client.js';
+import * as faults from './faults.js';
+import { execIn, knownHostsLines, prepareHostFiles, spawnHolder } from './host.js';
+import {
+  DEFAULT_PREFIX, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
+  type LabNet,
+} from './netns.js';
+import { mapLimit } from './run.js';
+import * as sshd from './sshd.js';
+import type {
+  ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LoginOptions, LoginResult, Vantage,
+} from './types.js';
+
+export type { ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LoginOptions, LoginResult, Vantage } from './types.js';
+export { cleanupStaleLabs } from './netns.js';
+
+const MAX_HOSTS = 200; // hosts are .10 and up in a /24
+const BOOT_CONCURRENCY = 6; // hosts booting at once: enough to overlap waits, few enough for 2 cores
+const LOGIN_CONCURRENCY = 4;
+
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error('the lab needs root: network namespaces, bridges, veths and bind mounts need CAP_SYS_ADMIN and CAP_NET_ADMIN');
+  }
+}
+
+/** True when the lab can run here (tests use it to skip): root, Debian's sshd, iproute2 and util-linux. */
+export function labAvailable(): boolean {
+  const has = (...paths: string[]): boolean => paths.some((p) => existsSync(p));
+  return (
+    process.getuid?.() === 0 &&
+    has('/usr/sbin/sshd') &&
+    has('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip') &&
+    has('/usr/bin/nsenter', '/bin/nsenter') &&
+    has('/usr/bin/unshare', '/bin/unshare')
+  );
+}
+
+// Labs not yet stopped, torn down synchronously if the process exits without stop().
+const live = new Map<string, () => void>();
+let exitHookInstalled = false;
+function trackLive(key: string, teardown: () => void): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const t of live.values()) t();
+    });
+  }
+  live.set(key, teardown);
+}
+
+export async function startLab(opts: { hosts: number; prefix?: string }): Promise<Lab> {
+  requireRoot();
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  checkPrefix(prefix);
+  if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
+    throw new Error(`lab: hosts must be 1..${MAX_HOSTS}, got ${opts.hosts}`);
+  }
+  await cleanupStaleLabs(prefix);
+  let net: LabNet | undefined;
+  try {
+    net = await createLabNet(prefix);
+    const nets = Array.from({ length: opts.hosts }, (_, i) => hostNet(net!, i + 1));
+    trackLive(`${prefix}-${net.id}`, () => destroyLabSync(prefix, net!.id, nets.map((h) => h.ns)));
+    const files = labFiles(net.dir);
+    const authorizedKey = await makeClientKey(files.keyFile, net.id);
+    await createHostNets(net, nets);
+    const hosts = await mapLimit(nets, BOOT_CONCURRENCY, async (hn) => {
+      const dir = join(net!.dir, hn.name);
+      await prepareHostFiles(dir, hn, authorizedKey);
+      const host: LabHost = { name: hn.name, ns: hn.ns, ip: hn.ip, holderPid: await spawnHolder(hn.ns, dir, hn.name), dir };
+      await sshd.bootSshd(host);
+      return host;
+    });
+    const knownHosts = (await Promise.all(hosts.map(knownHostsLines))).flat();
+    await writeLabFiles(files, hosts, knownHosts, net.mgmtIp);
+    const lab = new LabImpl(net, hosts, files);
+    await mapLimit(hosts, LOGIN_CONCURRENCY, (h) => lab.assertReady(h));
+    return lab;
+  } catch (err) {
+    if (net) {
+      live.delete(`${prefix}-${net.id}`);
+      await destroyLab(prefix, net.id).catch(() => {});
+    }
+    throw err;
+  }
+}
+
+class LabImpl implements Lab {
+  readonly id: string;
+  readonly dir: string;
+  readonly clientIp: string;
+  readonly mgmtIp: string;
+  readonly keyFile: string;
+  readonly knownHostsFile: string;
+  readonly inventoryFile: string;
+  readonly sshConfigFile: string;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly net: LabNet,
+    readonly hosts: LabHost[],
+    files: LabFiles,
+  ) {
+    this.id = net.id;
+    this.dir = net.dir;
+    this.clientIp = net.clientIp;
+    this.mgmtIp = net.mgmtIp;
+    this.keyFile = files.keyFile;
+    this.knownHostsFile = files.knownHostsFile;
+    this.inventoryFile = files.inventoryFile;
+    this.sshConfigFile = files.sshConfigFile;
+  }
+
+  host(ref: HostRef): LabHost {
+    if (typeof ref !== 'string') return ref;
+    const h = this.hosts.find((x) => x.name === ref || x.ip === ref);
+    if (!h) throw new Error(`lab ${this.id}: no host ${ref} (have ${this.hosts.map((x) => x.name).join(', ')})`);
+    return h;
+  }
+
+  private from(v: Vantage = 'client'): string {
+    return v === 'client' ? this.clientIp : this.mgmtIp;
+  }
+
+  /** Ready = a banner over both paths (so libwrap lets both in) and a full key login. */
+  async assertReady(host: LabHost): Promise<void> {
+    await client.waitForBanner(host.ip, this.clientIp);
+    await client.waitForBanner(host.ip, this.mgmtIp);
+    const r = await this.sshLogin(host, { from: 'client' });
+    if (!r.ok) throw new Error(`lab ${this.id}: login to ${host.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  }
+
+  exec(host: HostRef, cmd: string, opts?: ExecOptions): Promise<ExecResult> {
+    return execIn(this.host(host), cmd, opts);
+  }
+
+  sshLogin(host: HostRef, opts: LoginOptions = {}): Promise<LoginResult> {
+    const { from, ...rest } = opts;
+    return client.sshLogin(this, this.host(host).ip, this.from(from), rest);
+  }
+
+  fileState(host: HostRef, paths: string[]): Promise<Record<string, FileState | null>> {
+    return faults.fileState(this.host(host), paths);
+  }
+
+  denyClient(host: HostRef, ip: string = this.clientIp): Promise<void> {
+    return faults.denyClient(this.host(host), ip);
+  }
+
+  denyAllExcept(host: HostRef, allowed: string): Promise<void> {
+    return faults.denyAllExcept(this.host(host), allowed);
+  }
+
+  startFail2ban(host: HostRef, jails?: string[]): Promise<void> {
+    return faults.startFail2ban(this.host(host), jails);
+  }
+
+  fail2banBan(host: HostRef, jail: string, ip: string = this.clientIp): Promise<void> {
+    return faults.fail2banBan(this.host(host), jail, ip);
+  }
+
+  firewallReject(host: HostRef, ip: string = this.clientIp): Promise<void> {
+    return faults.firewallReject(this.host(host), ip);
+  }
+
+  setSshdOption(host: HostRef, line: string): Promise<void> {
+    return faults.setSshdOption(this.host(host), line);
+  }
+
+  writeFile(host: HostRef, path: string, content: string, mode?: string): Promise<void> {
+    return faults.writeFileIn(this.host(host), path, content, mode);
+  }
+
+  holdConnections(host: HostRef, n: number, from?: Vantage): Promise<() => void> {
+    return client.holdConnections(this.host(host).ip, this.from(from), n);
+  }
+
+  stopSshd(host: HostRef): Promise<void> {
+    return sshd.stopSshd(this.host(host));
+  }
+
+  startSshd(host: HostRef): Promise<void> {
+    return sshd.startSshd(this.host(host));
+  }
+
+  reloadSshd(host: HostRef): Promise<void> {
+    return sshd.reloadSshd(this.host(host));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= destroyLab(this.net.prefix, this.id).then(
+      () => void live.delete(`${this.net.prefix}-${this.id}`),
+      (err: unknown) => {
+        this.stopping = undefined; // let a later stop() retry
+        throw err;
+      },
+    );
+    return this.stopping;
+  }
+}

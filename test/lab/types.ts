@@ -1,0 +1,73 @@
+// The lab's public shapes, shared by its modules and re-exported from lab.ts.
+
+export interface LabHost {
+  name: string; // h1, h2, ... (also the host's hostname and its inventory name)
+  ns: string; // network namespace, /run/netns/<ns>
+  ip: string;
+  holderPid: number; // root-namespace pid of the process that holds the host's mount/uts/pid namespaces
+  dir: string; // the host's private files (etc, run, log, ...) in the root namespace
+}
+
+/** A host object or its name ("h1") or its address. */
+export type HostRef = LabHost | string;
+
+export interface ExecOptions {
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  code: number | null; // null: killed (timeout)
+  stdout: string;
+  stderr: string;
+}
+
+/** Which bridge address a connection comes from: the blocked client or the management path. */
+export type Vantage = 'client' | 'mgmt';
+
+export interface LoginOptions {
+  from?: Vantage;
+  timeoutMs?: number;
+  command?: string;
+}
+
+export interface LoginResult {
+  ok: boolean;
+  code: number | null;
+  stderr: string;
+  ms: number;
+}
+
+export interface FileState {
+  sha256: string; // '-' for anything but a regular file
+  mode: string; // four octal digits, e.g. '0644'
+  owner: string; // user:group
+}
+
+export interface Lab {
+  id: string;
+  dir: string;
+  clientIp: string;
+  mgmtIp: string;
+  hosts: LabHost[];
+  keyFile: string;
+  knownHostsFile: string;
+  inventoryFile: string;
+  sshConfigFile: string;
+  host(ref: HostRef): LabHost;
+  exec(host: HostRef, cmd: string, opts?: ExecOptions): Promise<ExecResult>;
+  sshLogin(host: HostRef, opts?: LoginOptions): Promise<LoginResult>;
+  fileState(host: HostRef, paths: string[]): Promise<Record<string, FileState | null>>;
+  denyClient(host: HostRef, ip?: string): Promise<void>;
+  denyAllExcept(host: HostRef, allowed: string): Promise<void>;
+  startFail2ban(host: HostRef, jails?: string[]): Promise<void>;
+  fail2banBan(host: HostRef, jail: string, ip?: string): Promise<void>;
+  firewallReject(host: HostRef, ip?: string): Promise<void>;
+  setSshdOption(host: HostRef, line: string): Promise<void>;
+  writeFile(host: HostRef, path: string, content: string, mode?: string): Promise<void>;
+  holdConnections(host: HostRef, n: number, from?: Vantage): Promise<() => void>;
+  stopSshd(host: HostRef): Promise<void>;
+  startSshd(host: HostRef): Promise<void>;
+  reloadSshd(host: HostRef): Promise<void>;
+  stop(): Promise<void>;
+}

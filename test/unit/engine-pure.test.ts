@@ -1,0 +1,125 @@
+import { describe, it, expect } from 'vitest';
+import { batchSizes, mapLimit } from '../../src/engine/batches.js';
+import { parseReadOutput, readScript, writeScript, sha256 } from '../../src/engine/remote-files.js';
+import { parseFacts, parseOpensshVersion } from '../../src/facts.js';
+import { parseExtraVars } from '../../src/extra-vars.js';
+import { quote, splitArgs } from '../../src/shell.js';
+import { UsageError, exitCodeForRun } from '../../src/errors.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, statSync, chmodSync, symlinkSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+describe('serial batches', () => {
+  it('splits like Ansible', () => {
+    expect(batchSizes(10, undefined)).toEqual([10]);
+    expect(batchSizes(10, [3])).toEqual([3, 3, 3, 1]);
+    expect(batchSizes(20, [1, '10%', '50%'])).toEqual([1, 2, 10, 7]);
+    expect(batchSizes(3, ['10%'])).toEqual([1, 1, 1]);
+    expect(batchSizes(0, [1])).toEqual([]);
+  });
+  it('mapLimit bounds concurrency and keeps order', async () => {
+    let live = 0;
+    let peak = 0;
+    const out = await mapLimit([5, 1, 3, 2], 2, async (n) => {
+      peak = Math.max(peak, ++live);
+      await new Promise((r) => setTimeout(r, n));
+      live--;
+      return n * 2;
+    });
+    expect(out).toEqual([10, 2, 6, 4]);
+    expect(peak).toBe(2);
+  });
+});
+
+describe('shell quoting', () => {
+  it('round-trips through a real sh', () => {
+    for (const s of ['plain', "it's", 'a b', '$(rm -rf /)', '`x`', '"q"', '\\', 'new\nline', '']) {
+      expect(execFileSync('sh', ['-c', `printf %s ${quote(s)}`]).toString()).toBe(s);
+    }
+  });
+  it('splits command lines like shlex', () => {
+    expect(splitArgs(`echo "a b" 'c d' e\\ f`)).toEqual(['echo', 'a b', 'c d', 'e f']);
+    expect(() => splitArgs(`echo "x`)).toThrow(/unterminated/);
+  });
+});
+
+describe('remote file scripts (run with a local sh)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'remedy-rf-'));
+  it('reads state, content and symlink targets in one script', () => {
+    writeFileSync(join(dir, 'a'), 'hello\n');
+    chmodSync(join(dir, 'a'), 0o640);
+    symlinkSync(join(dir, 'a'), join(dir, 'link'));
+    const paths = [join(dir, 'a'), join(dir, 'missing'), dir, join(dir, 'link')];
+    const out = execFileSync('sh', ['-c', readScript(paths)]).toString();
+    const [a, missing, d, link] = parseReadOutput(paths, out);
+    expect(a!.state).toMatchObject({ kind: 'file', mode: '0640', content: Buffer.from('hello\n') });
+    expect(missing!.state.kind).toBe('absent');
+    expect(d!.state.kind).toBe('dir');
+    expect(link!.realPath).toBe(join(dir, 'a'));
+  });
+  it('writes atomically with mode, and refuses truncated content', () => {
+    const target = join(dir, 'w');
+    const change = { kind: 'write' as const, path: target, before: { path: target, kind: 'absent' as const }, content: Buffer.from('new\n'), mode: '0600' };
+    execFileSync('sh', ['-c', writeScript(change, target)], { input: change.content });
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    let code = 0;
+    try {
+      execFileSync('sh', ['-c', writeScript({ ...change, content: Buffer.from('other\n') }, target)], { input: 'oth', stdio: 'pipe' });
+    } catch (e) {
+      code = (e as { status: number }).status;
+    }
+    expect(code).toBe(97);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.remedy.'))).toEqual([]);
+  });
+  it('runs the validator on the candidate and keeps the original when it fails', () => {
+    const target = join(dir, 'v');
+    writeFileSync(target, 'good\n');
+    const change = { kind: 'write' as const, path: target, before: { path: target, kind: 'absent' as const }, content: Buffer.from('bad\n'), mode: '0644', validate: 'grep -q good %s' };
+    let code = 0;
+    try {
+      execFileSync('sh', ['-c', writeScript(change, target)], { input: change.content, stdio: 'pipe' });
+    } catch (e) {
+      code = (e as { status: number }).status;
+    }
+    expect(code).toBe(98);
+    expect(readFileSync(target, 'utf8')).toBe('good\n');
+    expect(sha256(Buffer.from(''))).toMatch(/^e3b0c442/);
+    expect(existsSync(target)).toBe(true);
+  });
+});
+
+describe('facts', () => {
+  it('parses versions with semver, never as strings', () => {
+    expect(parseOpensshVersion('OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.11')).toEqual({ raw: '9.2p1', version: '9.2.0' });
+    expect(parseOpensshVersion('OpenSSH_10.0, LibreSSL')).toEqual({ raw: '10.0', version: '10.0.0' });
+    expect(parseOpensshVersion('nothing')).toEqual({ raw: '', version: null });
+  });
+  it('parses the fact script output', () => {
+    const f = parseFacts('hostname=h1\nid=debian\nversion_id=12\nuid=0\nuser=root\ninit=sysvinit\nsshd=/usr/sbin/sshd\nsshd_version=unknown option -- V OpenSSH_7.4p1, OpenSSL\nlibwrap=1\nssh_service=ssh\nsudo=0\nfail2ban=1\n');
+    expect(f).toMatchObject({ hostname: 'h1', osFamily: 'Debian', userId: 0, serviceMgr: 'sysvinit', opensshVersion: '7.4.0', libwrap: true, sshService: 'ssh', fail2ban: true });
+  });
+});
+
+describe('extra vars', () => {
+  it('reads key=value words, JSON and YAML', () => {
+    expect(parseExtraVars(['a=1 b="x y"', '{"c": [1]}', 'd: true'.replace('d: true', '{d: true}')])).toEqual({ a: '1', b: 'x y', c: [1], d: true });
+  });
+  it('rejects malformed input as a usage error', () => {
+    expect(() => parseExtraVars(['novalue'])).toThrow(UsageError);
+    expect(() => parseExtraVars(['@/nonexistent/file.yml'])).toThrow(/cannot read/);
+  });
+});
+
+describe('exit codes', () => {
+  it('maps outcomes in one place', () => {
+    expect(exitCodeForRun('ok', true, false)).toBe(0);
+    expect(exitCodeForRun('failed', false, false)).toBe(2);
+    expect(exitCodeForRun('unreachable', false, false)).toBe(3);
+    expect(exitCodeForRun('ok', true, true)).toBe(2);
+    expect(exitCodeForRun('ok', false, true)).toBe(0);
+    expect(exitCodeForRun('unreachable', false, true)).toBe(1);
+  });
+});
