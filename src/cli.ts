@@ -22,7 +22,19 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** remedy's version from package.json (one level up from src/, two from dist/src/). */
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'remedy') return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
+const VERSION = version();
 
 interface RunFlags {
   inventory?: string;

@@ -2,13 +2,13 @@
 // them, or a comma-separated host list; then group_vars/ and host_vars/ beside the file (or
 // inside the directory).
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { UsageError, ValidationError } from '../errors.js';
 import { readYamlFile } from '../yaml.js';
 import { InventoryBuilder } from './builder.js';
 import { addIniInventory } from './ini-inventory.js';
 import type { Inventory } from './model.js';
-import { expandHostEntry } from './ranges.js';
+import { expandHostEntry, HostPatternSyntaxError } from './ranges.js';
 import { addYamlInventory } from './yaml-inventory.js';
 
 export type InventoryFormat = 'yaml' | 'ini';
@@ -74,10 +74,19 @@ async function inventoryFiles(dir: string): Promise<string[]> {
 function hostListInventory(list: string): Inventory {
   const builder = new InventoryBuilder();
   for (const entry of list.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const { names, port } = expandHostEntry(entry);
+    const { names, port } = hostListEntry(entry);
     for (const name of names) builder.host(name, 'ungrouped', port === undefined ? {} : { ansible_port: port });
   }
   return builder.build(list);
+}
+
+function hostListEntry(entry: string): ReturnType<typeof expandHostEntry> {
+  try {
+    return expandHostEntry(entry);
+  } catch (err) {
+    if (err instanceof HostPatternSyntaxError) throw new UsageError(`inventory host list: ${err.message}`);
+    throw err;
+  }
 }
 
 // ---- group_vars/ and host_vars/ ---------------------------------------------------------------
@@ -133,7 +142,7 @@ async function mergeVarsFiles(files: string[]): Promise<Record<string, unknown>>
     const doc = await readYamlFile(file);
     if (doc.data === null || doc.data === undefined) continue; // empty file
     if (typeof doc.data !== 'object' || Array.isArray(doc.data)) {
-      throw new ValidationError(doc.at([]), `${basename(dirname(file))} file must be a mapping of variable names to values`);
+      throw new ValidationError(doc.at([]), 'a vars file must be a mapping of variable names to values');
     }
     Object.assign(merged, doc.data);
   }

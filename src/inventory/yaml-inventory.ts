@@ -107,7 +107,13 @@ class YamlInventoryParser {
   /** `hosts:` / `children:` as name → value entries; a bare string is one entry (as in Ansible). */
   private entries(section: unknown, path: PathKey[], what: string, item: string): [string, unknown][] {
     if (section === null || section === undefined) return [];
-    if (typeof section === 'string') return [[section, null]];
+    if (typeof section === 'string') {
+      // `hosts:` followed by indented names without colons folds into one string "web1 web2".
+      if (/\s/.test(section.trim())) {
+        throw this.error(path, 'value', `${what} must be a mapping of ${item} names, got the string "${section}": end each ${item} name with ":"`);
+      }
+      return [[section, null]];
+    }
     if (Array.isArray(section)) {
       throw this.error(
         path,

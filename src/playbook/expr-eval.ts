@@ -27,9 +27,14 @@ export class UndefinedError extends ExprEvalError {
 export class Undef {
   constructor(
     readonly path: string,
-    /** Why it is undefined, when that says more than the path ("'r' has no key 'x'"). */
-    readonly hint?: string,
+    /** Why it is undefined, when that says more than the path ("'r' has no key 'x'"). Computed
+     *  only if an error is raised: `x is defined` should not pay for "did you mean". */
+    private readonly why?: string | (() => string | undefined),
   ) {}
+
+  get hint(): string | undefined {
+    return typeof this.why === 'function' ? this.why() : this.why;
+  }
 
   error(): UndefinedError {
     return new UndefinedError(this.path, `'${this.path}' is undefined${this.hint ? ` (${this.hint})` : ''}`);
@@ -126,9 +131,8 @@ export function pyRepr(value: unknown): string {
 
 function reprString(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s.replace(/[\\\n\r\t]|[\x00-\x1f\x7f]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  const named: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const body = s.replace(/[\x00-\x1f\x7f\\]/g, (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
 }
 
@@ -167,11 +171,15 @@ export function pyCompare(a: unknown, b: unknown): number {
 /** Python `item in container`. */
 export function pyContains(container: unknown, item: unknown): boolean {
   if (typeof container === 'string') {
-    if (typeof item !== 'string') throw new ExprEvalError(`'in <string>' needs a string on the left, got ${describeValue(item)}`);
+    if (typeof item !== 'string') {
+      throw new ExprEvalError(`'in <string>' needs a string on the left, got ${describeValue(item)}`);
+    }
     return container.includes(item);
   }
   if (Array.isArray(container)) return container.some((x) => pyEquals(x, item));
-  if (isMapping(container)) return (typeof item === 'string' || typeof item === 'number') && Object.hasOwn(container, String(item));
+  if (isMapping(container)) {
+    return (typeof item === 'string' || typeof item === 'number') && Object.hasOwn(container, String(item));
+  }
   throw new ExprEvalError(`'in' needs a list, dict or string on the right, got ${describeValue(container)}`);
 }
 
@@ -215,7 +223,7 @@ export function pathWithKey(base: string, key: string | number): string {
  */
 export function getMember(base: unknown, key: unknown, basePath: string): unknown {
   if (base instanceof Undef) {
-    return new Undef(pathWithKey(base.path, keyForPath(key)), base.hint ?? `'${base.path}' is undefined`);
+    return new Undef(pathWithKey(base.path, keyForPath(key)), () => base.hint ?? `'${base.path}' is undefined`);
   }
   const path = pathWithKey(basePath, keyForPath(key));
   if (Array.isArray(base) || typeof base === 'string') {
@@ -223,16 +231,17 @@ export function getMember(base: unknown, key: unknown, basePath: string): unknow
     if (index === undefined) return new Undef(path, `'${basePath}' is a ${typeName(base)}, which only has integer indexes`);
     const i = index < 0 ? base.length + index : index;
     const item: unknown = i >= 0 && i < base.length ? base[i] : undefined;
-    if (item === undefined) return new Undef(path, `index ${index} is out of range for '${basePath}' (length ${base.length})`);
-    return item;
+    if (item !== undefined) return item;
+    return new Undef(path, `index ${index} is out of range for '${basePath}' (length ${base.length})`);
   }
   if (isMapping(base)) {
     const name = String(key);
     const value = typeof key === 'string' || typeof key === 'number' ? ownValue(base, name) : undefined;
     if (value !== undefined) return value;
-    return new Undef(path, missingKeyHint(base, name, basePath));
+    return new Undef(path, () => missingKeyHint(base, name, basePath));
   }
-  return new Undef(path, `'${basePath}' is ${typeName(base) === 'none' ? 'none' : `a ${typeName(base)}`}, which has no keys`);
+  const what = base === null ? 'none' : `a ${typeName(base)}`;
+  return new Undef(path, `'${basePath}' is ${what}, which has no keys`);
 }
 
 function keyForPath(key: unknown): string | number {
@@ -286,7 +295,8 @@ export function bindArgs<V>(
   const all = [...sig.params, ...sig.keywordOnly];
   if (positional.length > sig.params.length && !sig.rest) {
     if (sig.params.length === 0) return 'takes no arguments';
-    return `takes at most ${sig.params.length} argument${sig.params.length === 1 ? '' : 's'} (${sig.params.join(', ')}), got ${positional.length}`;
+    const n = sig.params.length;
+    return `takes at most ${n} argument${n === 1 ? '' : 's'} (${sig.params.join(', ')}), got ${positional.length}`;
   }
   sig.params.forEach((p, i) => {
     if (i < positional.length) args[p] = positional[i] as V;
@@ -304,12 +314,19 @@ export function bindArgs<V>(
 }
 
 export function unknownCallMessage(kind: 'filter' | 'test', name: string, lib: Library): string {
-  const guess = suggest(name, lib.names(kind));
+  const guess = suggest(name.split('.').pop() ?? name, lib.names(kind));
   return `unknown ${kind} '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`;
 }
 
 /** Run a filter or test by name on already-evaluated values (used by select, map, …). */
-export function invoke(lib: Library, kind: 'filter' | 'test', name: string, value: unknown, positional: unknown[], keywords: readonly (readonly [string, unknown])[] = []): unknown {
+export function invoke(
+  lib: Library,
+  kind: 'filter' | 'test',
+  name: string,
+  value: unknown,
+  positional: unknown[],
+  keywords: readonly (readonly [string, unknown])[] = [],
+): unknown {
   const sig = kind === 'filter' ? lib.filter(name) : lib.test(name);
   if (!sig) throw new ExprEvalError(unknownCallMessage(kind, name, lib));
   if (!sig.lazy) [value, ...positional, ...keywords.map(([, v]) => v)].forEach(need);
@@ -343,8 +360,10 @@ export function evalNode(node: Expr, scope: Scope): unknown {
     case 'name': {
       const value = ownValue(scope.vars, node.name);
       if (value !== undefined) return value;
-      const guess = suggest(node.name, Object.keys(scope.vars));
-      return new Undef(node.name, guess ? `did you mean '${guess}'?` : undefined);
+      return new Undef(node.name, () => {
+        const guess = suggest(node.name, Object.keys(scope.vars));
+        return guess ? `did you mean '${guess}'?` : undefined;
+      });
     }
     case 'list':
       return node.items.map((item) => need(evalNode(item, scope)));
@@ -390,8 +409,9 @@ function dictKey(key: unknown): string {
 function pathOf(node: Expr, scope: Scope): string {
   if (node.kind === 'name') return node.name;
   if (node.kind === 'attr') return pathWithKey(pathOf(node.object, scope), node.key);
-  if (node.kind === 'index' && node.index.kind === 'literal' && (typeof node.index.value === 'string' || typeof node.index.value === 'number')) {
-    return pathWithKey(pathOf(node.object, scope), node.index.value);
+  if (node.kind === 'index' && node.index.kind === 'literal') {
+    const key = node.index.value;
+    if (typeof key === 'string' || typeof key === 'number') return pathWithKey(pathOf(node.object, scope), key);
   }
   return `(${sourceOf(node, scope)})`;
 }
@@ -453,7 +473,9 @@ function binary(op: string, a: unknown, b: unknown): unknown {
     }
   }
   let hint = '';
-  if (op === '+' && (typeof a === 'string' || typeof b === 'string')) hint = " (use '~' to join text, or '| int' to convert)";
+  if (op === '+' && (typeof a === 'string' || typeof b === 'string')) {
+    hint = " (use '~' to join text, or '| int' to convert)";
+  }
   if (op === '%' && typeof a === 'string') hint = " ('%' string formatting is not supported; use '~')";
   throw new ExprEvalError(`unsupported operand types for '${op}': ${typeName(a)} and ${typeName(b)}${hint}`);
 }
@@ -462,7 +484,9 @@ const MAX_REPEAT_LENGTH = 1_000_000;
 
 function repeat(seq: string | unknown[], n: number): string | unknown[] {
   const count = Math.max(0, n);
-  if (seq.length * count > MAX_REPEAT_LENGTH) throw new ExprEvalError(`repetition result too long (limit ${MAX_REPEAT_LENGTH})`);
+  if (seq.length * count > MAX_REPEAT_LENGTH) {
+    throw new ExprEvalError(`repetition result too long (limit ${MAX_REPEAT_LENGTH})`);
+  }
   return typeof seq === 'string' ? seq.repeat(count) : Array.from({ length: count }, () => seq).flat(1);
 }
 
@@ -495,8 +519,8 @@ function evalSlice(node: Extract<Expr, { kind: 'slice' }>, scope: Scope): unknow
     if (!e) return undefined;
     const v = need(evalNode(e, scope));
     if (v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new ExprEvalError(`slice ${what} must be an integer, got ${describeValue(v)}`);
-    return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    throw new ExprEvalError(`slice ${what} must be an integer, got ${describeValue(v)}`);
   };
   const step = bound(node.step, 'step') ?? 1;
   if (step === 0) throw new ExprEvalError('slice step cannot be zero');

@@ -142,7 +142,7 @@ export interface Lexed {
 function tokenize(src: string, start: number, template: { openAt: number } | null): Lexed {
   const tokens: Token[] = [];
   let pos = start;
-  let depth = 0;
+  const open: { op: string; at: number }[] = []; // unclosed brackets
   const push = (type: TokenType, value: string, end: number, num?: number) => {
     tokens.push({ type, value, start: pos, end, ...(num === undefined ? {} : { num }) });
     pos = end;
@@ -154,12 +154,17 @@ function tokenize(src: string, start: number, template: { openAt: number } | nul
       tokens.push({ type: 'end', value: '', start: pos, end: pos });
       return { tokens, end: pos, trimAfter: false };
     }
-    if (template && depth === 0) {
-      const close = src.startsWith('}}', pos) ? 2 : src.startsWith('-}}', pos) ? 3 : 0;
-      if (close) {
-        tokens.push({ type: 'end', value: '}}', start: pos, end: pos + close });
-        return { tokens, end: pos + close, trimAfter: close === 3 };
-      }
+    const close = !template ? 0 : src.startsWith('}}', pos) ? 2 : src.startsWith('-}}', pos) ? 3 : 0;
+    const innermost = open[open.length - 1];
+    if (close && !innermost) {
+      tokens.push({ type: 'end', value: '}}', start: pos, end: pos + close });
+      return { tokens, end: pos + close, trimAfter: close === 3 };
+    }
+    if (close && innermost && innermost.op !== '{') {
+      // `}}` while '(' or '[' is open: the block ends here with a bracket left unclosed.
+      const closer = innermost.op === '(' ? ')' : ']';
+      const message = `expected '${closer}' to close the '${innermost.op}' at offset ${innermost.at} before '}}'`;
+      throw new ExprSyntaxError(message, pos);
     }
     const delimiter = /^\{[{%#]/.exec(src.slice(pos, pos + 2));
     if (delimiter) {
@@ -193,8 +198,8 @@ function tokenize(src: string, start: number, template: { openAt: number } | nul
         const hint = BAD_CHAR_HINTS[c];
         throw new ExprSyntaxError(`unexpected character '${c}'${hint ? ` (${hint})` : ''}`, pos);
       }
-      if ('([{'.includes(op)) depth++;
-      if (')]}'.includes(op)) depth = Math.max(0, depth - 1);
+      if ('([{'.includes(op)) open.push({ op, at: pos });
+      if (')]}'.includes(op)) open.pop();
       push('op', op, pos + op.length);
     }
   }
@@ -513,23 +518,22 @@ class Parser {
       colons++;
       parts.push(sliceEnd() ? undefined : this.parseCondExpr());
     }
-    this.expectOp(']', 'to close the subscript');
+    const close = this.expectOp(']', 'to close the subscript');
     const [lower, upper, step] = parts;
     if (colons === 0) {
-      if (!lower) throw this.error('empty subscript []');
+      if (!lower) throw this.error('empty subscript []', close);
       return { kind: 'index', object, index: lower, start: object.start, end: this.lastEnd };
     }
     return { kind: 'slice', object, lower, upper, step, start: object.start, end: this.lastEnd };
   }
 
   private callError(callee: Expr): ExprSyntaxError {
-    const what =
-      callee.kind === 'attr'
-        ? `method calls like '.${callee.key}()' are not supported; use a filter instead (e.g. '| lower', '| split')`
-        : callee.kind === 'name'
-          ? `function calls like '${callee.name}()' are not supported; only filters ('x | f(...)') and tests ('x is t(...)') take arguments`
-          : "calls are not supported; only filters ('x | f(...)') and tests ('x is t(...)') take arguments";
-    return this.error(what);
+    const only = "only filters ('x | f(...)') and tests ('x is t(...)') take arguments";
+    if (callee.kind === 'attr') {
+      return this.error(`method calls like '.${callee.key}()' are not supported; use a filter instead (e.g. '| lower', '| split')`);
+    }
+    if (callee.kind === 'name') return this.error(`function calls like '${callee.name}()' are not supported; ${only}`);
+    return this.error(`calls are not supported; ${only}`);
   }
 
   private parsePrimary(): Expr {

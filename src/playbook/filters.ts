@@ -85,6 +85,11 @@ function iterate(v: unknown): unknown[] {
 
 const flag = (v: unknown): boolean => v !== undefined && truthy(v);
 
+/** An optional integer argument (absent or None means `fallback`). */
+function optInt<T>(v: unknown, what: string, fallback: T): number | T {
+  return v === undefined || v === null ? fallback : int(v, what);
+}
+
 /** `attribute='a.b'` lookups used by sort, map, selectattr…; missing keys raise. */
 function attr(item: unknown, path: unknown, label: string): unknown {
   let value = item;
@@ -94,6 +99,11 @@ function attr(item: unknown, path: unknown, label: string): unknown {
     where = value instanceof Undef ? value.path : `${where}.${part}`;
   }
   return need(value);
+}
+
+/** The item itself, or its `attribute=` when one was given. */
+function pick(item: unknown, attribute: unknown): unknown {
+  return attribute === undefined ? item : attr(item, attribute, 'item');
 }
 
 /** Sort key for Jinja's case-insensitive defaults. */
@@ -224,7 +234,7 @@ function toJson(value: unknown, indent: number | undefined, sortKeys: boolean, d
   const v = need(value);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'number') return Number.isFinite(v) || Number.isNaN(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Date) return JSON.stringify(v.toISOString());
   let items: string[];
@@ -257,7 +267,9 @@ const MAX_PATTERN = 10_000;
 /** Compile a Python regex: `(?P<n>…)`, `(?P=n)`, `\A`, `\Z` and leading `(?ims)` flags. */
 function compileRegex(pattern: unknown, opts: { ignorecase?: unknown; multiline?: unknown }, extraFlags = ''): RegExp {
   let src = str(pattern, 'pattern');
-  if (src.length > MAX_PATTERN) throw new ExprEvalError(`pattern is too long (${src.length} characters, limit ${MAX_PATTERN})`);
+  if (src.length > MAX_PATTERN) {
+    throw new ExprEvalError(`pattern is too long (${src.length} characters, limit ${MAX_PATTERN})`);
+  }
   let flags = extraFlags + (flag(opts.ignorecase) ? 'i' : '') + (flag(opts.multiline) ? 'm' : '');
   const inline = /^\(\?([aiLmsux]+)\)/.exec(src);
   if (inline) {
@@ -306,23 +318,25 @@ function regexInput(v: unknown): string {
 
 /** A match group by number or name; unmatched groups are '' as in Python 3.5+. */
 function group(m: RegExpExecArray, ref: string): string {
-  const value = /^\d+$/.test(ref) ? (Number(ref) < m.length ? m[Number(ref)] : null) : m.groups && Object.hasOwn(m.groups, ref) ? m.groups[ref] : null;
-  if (value === null) throw new ExprEvalError(`invalid group reference '${ref}'`);
-  return value ?? '';
+  const numbered = /^\d+$/.test(ref);
+  const exists = numbered ? Number(ref) < m.length : m.groups !== undefined && Object.hasOwn(m.groups, ref);
+  if (!exists) throw new ExprEvalError(`invalid group reference '${ref}'`);
+  return (numbered ? m[Number(ref)] : m.groups?.[ref]) ?? '';
 }
 
 /** Expand a Python re.sub replacement: `\1`, `\g<1>`, `\g<name>`, `\n`, `\\`. */
 function expandReplacement(template: string, m: RegExpExecArray): string {
-  return template.replace(/\\(?:(\d{1,2})|g<([^>]*)>|(.))/gs, (whole, digits: string | undefined, name: string | undefined, other: string | undefined) => {
+  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\' };
+  const expand = (whole: string, digits?: string, name?: string, other?: string): string => {
     if (digits !== undefined) return group(m, digits);
     if (name !== undefined) return group(m, name);
-    const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\' };
     return escapes[other ?? ''] ?? whole;
-  });
+  };
+  return template.replace(/\\(?:(\d{1,2})|g<([^>]*)>|(.))/gs, expand);
 }
 
-function regexSearch(value: unknown, pattern: unknown, groups: unknown[], opts: { ignorecase?: unknown; multiline?: unknown }): unknown {
-  const m = compileRegex(pattern, opts).exec(regexInput(value));
+function regexSearch(value: unknown, a: Record<string, unknown>, groups: unknown[]): unknown {
+  const m = compileRegex(a.pattern, a).exec(regexInput(value));
   if (!m) return null;
   if (groups.length === 0) return m[0];
   // Ansible's group arguments are written '\\1' or '\\g<name>'.
@@ -388,7 +402,10 @@ function toVersion(v: unknown): semver.SemVer {
 function versionTest(value: unknown, other: unknown, operator: unknown): boolean {
   const op = operator === undefined ? 'eq' : str(operator, 'operator');
   const check = VERSION_OPERATORS.get(op);
-  if (!check) throw new ExprEvalError(`unknown version operator ${pyRepr(op)} (use one of ${[...VERSION_OPERATORS.keys()].join(' ')})`);
+  if (!check) {
+    const known = [...VERSION_OPERATORS.keys()].join(' ');
+    throw new ExprEvalError(`unknown version operator ${pyRepr(op)} (use one of ${known})`);
+  }
   return check(semver.compare(toVersion(value), toVersion(other)));
 }
 
@@ -432,13 +449,13 @@ function combine(dicts: unknown[], recursive: boolean, listMerge: string): Recor
 function flatten(items: unknown[], levels: number | undefined): unknown[] {
   return items.flatMap((item) => {
     if (item === null || item === 'None' || item === 'null') return []; // Ansible's skip_nulls
-    if (Array.isArray(item) && (levels === undefined || levels > 0)) return flatten(item, levels === undefined ? undefined : levels - 1);
+    if (Array.isArray(item) && (levels === undefined || levels > 0)) return flatten(item, levels && levels - 1);
     return [item];
   });
 }
 
 function extreme(items: unknown[], a: Record<string, unknown>, sign: 1 | -1): unknown {
-  const key = (v: unknown) => foldCase(a.attribute === undefined ? v : attr(v, a.attribute, 'item'), a.case_sensitive);
+  const key = (v: unknown) => foldCase(pick(v, a.attribute), a.case_sensitive);
   let best: unknown = undefined;
   for (const item of items) {
     if (best === undefined || sign * pyCompare(key(item), key(best)) > 0) best = item;
@@ -469,20 +486,21 @@ const defaultFilter = def(
   { lazy: true },
 );
 
+/** Whether `value` passes the named test (truthiness when no test is named). */
+function passes(value: unknown, test: unknown, args: unknown[]): boolean {
+  return test === undefined ? truthy(value) : truthy(invoke(LIBRARY, 'test', str(test, 'test'), value, args));
+}
+
 const selectFilter = (keep: boolean) =>
-  def('test? *args', (v, { test }, rest) =>
-    iterate(v).filter((item) => (test === undefined ? truthy(item) : truthy(invoke(LIBRARY, 'test', str(test, 'test'), item, rest))) === keep),
-  );
+  def('test? *args', (v, { test }, rest) => iterate(v).filter((item) => passes(item, test, rest) === keep));
 
 const selectAttrFilter = (keep: boolean) =>
   def('attribute test? *args', (v, { attribute, test }, rest) =>
     list(v).filter((item) => {
       // As in Jinja, an item without the attribute fails the test rather than raising.
       const value = getMember(item, str(attribute, 'attribute'), 'item');
-      const name = test === undefined ? undefined : str(test, 'test');
-      let passed: boolean;
-      if (value instanceof Undef && !(name !== undefined && LIBRARY.test(name)?.lazy)) passed = false;
-      else passed = name === undefined ? truthy(value) : truthy(invoke(LIBRARY, 'test', name, value, rest));
+      const takesUndefined = test !== undefined && LIBRARY.test(str(test, 'test'))?.lazy;
+      const passed = value instanceof Undef && !takesUndefined ? false : passes(value, test, rest);
       return passed === keep;
     }),
   );
@@ -501,7 +519,10 @@ const FILTERS: Record<string, Callable> = {
   ),
   ternary: def(
     'true_val false_val none_val?',
-    (v, { true_val, false_val, none_val }) => (need(v) === null && none_val !== undefined ? none_val : truthy(v) ? true_val : false_val),
+    (v, { true_val, false_val, none_val }) => {
+      if (need(v) === null && none_val !== undefined) return none_val;
+      return truthy(v) ? true_val : false_val;
+    },
     { lazy: true },
   ),
 
@@ -514,7 +535,7 @@ const FILTERS: Record<string, Callable> = {
   }),
   trim: def('chars?', (v, { chars }) => pyStrip(pyStr(v), chars)),
   replace: def('old new count?', (v, a) =>
-    pyReplace(pyStr(v), pyStr(a.old), pyStr(a.new), a.count === undefined || a.count === null ? -1 : int(a.count, 'count')),
+    pyReplace(pyStr(v), pyStr(a.old), pyStr(a.new), optInt(a.count, 'count', -1)),
   ),
   split: def('sep? maxsplit?', (v, { sep, maxsplit }) => pySplit(str(v), sep, maxsplit)),
   quote: def('', (v) => quote(v === null ? '' : pyStr(v))),
@@ -524,7 +545,7 @@ const FILTERS: Record<string, Callable> = {
   b64decode: def('', (v) => Buffer.from(str(v), 'base64').toString('utf8')),
 
   // regular expressions
-  regex_search: def('pattern *groups ignorecase? multiline?', (v, a, groups) => regexSearch(v, a.pattern, groups, a)),
+  regex_search: def('pattern *groups ignorecase? multiline?', regexSearch),
   regex_replace: def('pattern? replacement? ignorecase? multiline? count?', regexReplace),
   regex_findall: def('pattern ignorecase? multiline?', regexFindall),
   regex_escape: def('', (v) => str(v).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')),
@@ -535,8 +556,10 @@ const FILTERS: Record<string, Callable> = {
   string: def('', (v) => pyStr(v)),
   bool: def('', (v) => toBool(v)),
   list: def('', (v) => [...iterate(v)]),
-  to_json: def('indent? sort_keys?', (v, a) => toJson(v, a.indent === undefined ? undefined : int(a.indent, 'indent'), flag(a.sort_keys))),
-  to_nice_json: def('indent? sort_keys?', (v, a) => toJson(v, a.indent === undefined ? 4 : int(a.indent, 'indent'), a.sort_keys === undefined || flag(a.sort_keys))),
+  to_json: def('indent? sort_keys?', (v, a) => toJson(v, optInt(a.indent, 'indent', undefined), flag(a.sort_keys))),
+  to_nice_json: def('indent? sort_keys?', (v, a) =>
+    toJson(v, optInt(a.indent, 'indent', 4), a.sort_keys === undefined || flag(a.sort_keys)),
+  ),
   from_json: def('', (v) => {
     try {
       return JSON.parse(str(v)) as unknown;
@@ -552,7 +575,9 @@ const FILTERS: Record<string, Callable> = {
       list(v).map((item, i) => {
         const d = dict(item, `item ${i}`);
         const k = need(getMember(d, str(key_name, 'key_name'), `item[${i}]`));
-        if (typeof k !== 'string' && typeof k !== 'number') throw new ExprEvalError(`item ${i} has a ${typeName(k)} key; keys must be strings or numbers`);
+        if (typeof k !== 'string' && typeof k !== 'number') {
+          throw new ExprEvalError(`item ${i} has a ${typeName(k)} key; keys must be strings or numbers`);
+        }
         return [String(k), need(getMember(d, str(value_name, 'value_name'), `item[${i}]`))];
       }),
     ),
@@ -560,7 +585,7 @@ const FILTERS: Record<string, Callable> = {
 
   // numbers
   abs: def('', (v) => Math.abs(num(v, 'the value'))),
-  round: def('precision? method?', (v, a) => pyRound(num(v, 'the value'), a.precision === undefined ? 0 : int(a.precision, 'precision'), a.method)),
+  round: def('precision? method?', (v, a) => pyRound(num(v, 'the value'), optInt(a.precision, 'precision', 0), a.method)),
 
   // sequences
   length: def('', (v) => (typeof v === 'string' ? [...v].length : iterate(v).length)),
@@ -575,28 +600,31 @@ const FILTERS: Record<string, Callable> = {
   }),
   join: def('d? attribute?', (v, { d = '', attribute }) =>
     iterate(v)
-      .map((x) => pyStr(attribute === undefined ? x : attr(x, attribute, 'item')))
+      .map((x) => pyStr(pick(x, attribute)))
       .join(pyStr(d)),
   ),
   unique: def('case_sensitive? attribute?', (v, a) =>
-    uniqueBy(list(v), (x) => foldCase(a.attribute === undefined ? x : attr(x, a.attribute, 'item'), a.case_sensitive)),
+    uniqueBy(list(v), (x) => foldCase(pick(x, a.attribute), a.case_sensitive)),
   ),
   sort: def('reverse? case_sensitive? attribute?', (v, a) => {
-    const key = (x: unknown) => foldCase(a.attribute === undefined ? x : attr(x, a.attribute, 'item'), a.case_sensitive);
+    const key = (x: unknown) => foldCase(pick(x, a.attribute), a.case_sensitive);
     const sorted = [...iterate(v)].sort((x, y) => pyCompare(key(x), key(y)));
     return flag(a.reverse) ? sorted.reverse() : sorted;
   }),
   reverse: def('', (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...list(v)].reverse())),
   min: def('case_sensitive? attribute?', (v, a) => extreme(list(v), a, -1)),
   max: def('case_sensitive? attribute?', (v, a) => extreme(list(v), a, 1)),
-  sum: def('attribute? start?', (v, a) =>
-    list(v).reduce((acc: number, x, i) => acc + num(a.attribute === undefined ? x : attr(x, a.attribute, 'item'), `item ${i}`), a.start === undefined ? 0 : num(a.start, 'start')),
-  ),
-  flatten: def('levels?', (v, a) => flatten(list(v), a.levels === undefined || a.levels === null ? undefined : int(a.levels, 'levels'))),
+  sum: def('attribute? start?', (v, a) => {
+    const start = a.start === undefined ? 0 : num(a.start, 'start');
+    return list(v).reduce((acc: number, x, i) => acc + num(pick(x, a.attribute), `item ${i}`), start);
+  }),
+  flatten: def('levels?', (v, a) => flatten(list(v), optInt(a.levels, 'levels', undefined))),
   union: def('other', (v, a) => uniqueBy([...list(v), ...list(a.other, 'other')], (x) => x)),
   intersect: def('other', (v, a) => uniqueBy(list(v).filter((x) => pyContains(list(a.other, 'other'), x)), (x) => x)),
   difference: def('other', (v, a) => uniqueBy(list(v).filter((x) => !pyContains(list(a.other, 'other'), x)), (x) => x)),
-  combine: def('*dicts recursive? list_merge?', (v, a, rest) => combine([v, ...rest], flag(a.recursive), a.list_merge === undefined ? 'replace' : str(a.list_merge, 'list_merge'))),
+  combine: def('*dicts recursive? list_merge?', (v, a, rest) =>
+    combine([v, ...rest], flag(a.recursive), a.list_merge === undefined ? 'replace' : str(a.list_merge, 'list_merge')),
+  ),
   select: selectFilter(true),
   reject: selectFilter(false),
   selectattr: selectAttrFilter(true),
@@ -608,7 +636,11 @@ const FILTERS: Record<string, Callable> = {
         return value instanceof Undef && a.default !== undefined ? a.default : need(value);
       }
       if (a.filter === undefined) throw new ExprEvalError("needs a filter name or attribute='…'");
-      return invoke(LIBRARY, 'filter', str(a.filter, 'filter'), item, rest);
+      const name = str(a.filter, 'filter');
+      const mapped = invoke(LIBRARY, 'filter', name, item, rest);
+      // Lists never hold undefined values; report it here, naming the item.
+      if (mapped instanceof Undef) throw new Undef(`item[${i}] | ${name}`, mapped.hint).error();
+      return mapped;
     }),
   ),
 };

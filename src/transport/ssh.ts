@@ -143,26 +143,31 @@ interface AuthCandidate {
   method: AnyAuthMethod;
 }
 
-/** Counting semaphore: keeps concurrent channels under the server's MaxSessions. */
+/** Counting semaphore for session channels; the limit can shrink to what the server allows. */
 class Slots {
-  private free: number;
+  active = 0;
   private waiting: Array<() => void> = [];
-  constructor(n: number) {
-    this.free = Math.max(1, n);
+  constructor(private limit: number) {
+    this.limit = Math.max(1, limit);
   }
   async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
   }
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
+    this.active--;
+    this.waiting.shift()?.();
+  }
+  /** The server refused a channel while `n` others were open: its MaxSessions is about n. */
+  shrinkTo(n: number): void {
+    this.limit = Math.max(1, Math.min(this.limit, n));
   }
 }
+
+/** sshd answered a session open with "open failed" (MaxSessions reached, for one). */
+class ChannelRefused extends Error {}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
@@ -330,8 +335,11 @@ export class SshConnection implements Connection {
       for (let i = 0; i < endpoints.length; i++) {
         const ep = endpoints[i] as Endpoint;
         const prev = clients[i - 1];
+        // All file reading happens first: from the moment the socket exists until ssh2 listens
+        // on it nothing may wait for I/O, or an instant close (MaxStartups) goes unseen.
+        const prep = await prepareHop(run, ep);
         const sock = prev ? await forwardThrough(run, prev, endpoints[i - 1] as Endpoint, ep) : await openFirstSocket(run, ep);
-        clients.push(await handshake(run, ep, sock));
+        clients.push(await handshake(run, ep, sock, prep));
         run.log(`${ep.alias}: connected (${describe(ep)}) on path "${path.label}"`);
       }
     } catch (err) {
@@ -348,22 +356,36 @@ export class SshConnection implements Connection {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    await this.slots.acquire();
-    try {
-      return await this.execOnce(command, opts);
-    } finally {
-      this.slots.release();
+    this.stats.execs++;
+    // sshd frees a session only after it has processed our close, so a new channel can be
+    // refused for a moment even below MaxSessions; a lower MaxSessions shows up the same way.
+    // Either way: narrow the window to what is open now, wait, and try again.
+    for (let attempt = 1; ; attempt++) {
+      await this.slots.acquire();
+      try {
+        return await this.execOnce(command, opts);
+      } catch (err) {
+        if (!(err instanceof ChannelRefused)) throw err;
+        if (attempt >= 6) throw new ConnectionLostError(`${this.target.alias} refuses new sessions: ${err.message}`);
+        const others = this.slots.active - 1;
+        if (others > 0) this.slots.shrinkTo(others);
+        this.opts.log?.(`${this.target.alias}: channel refused with ${others} open, retrying`);
+      } finally {
+        this.slots.release();
+      }
+      await sleep(20 * attempt);
     }
   }
 
   private execOnce(command: string, opts: ExecOptions): Promise<ExecResult> {
     if (this.closed) return Promise.reject(new ConnectionLostError(`connection to ${this.target.alias} is closed`));
     if (this.lost) return Promise.reject(new ConnectionLostError(this.lost));
-    this.stats.execs++;
     return new Promise<ExecResult>((resolve, reject) => {
       const onOpen = (err: Error | undefined, channel: ClientChannel): void => {
         if (err) {
-          reject(this.lost ? new ConnectionLostError(this.lost) : new ConnectionLostError(`cannot open a channel to ${this.target.alias}: ${err.message}`));
+          if (this.lost) reject(new ConnectionLostError(this.lost));
+          else if ((err as { reason?: unknown }).reason === 1) reject(new ChannelRefused(err.message));
+          else reject(new ConnectionLostError(`cannot open a channel to ${this.target.alias}: ${err.message}`));
           return;
         }
         const out: Buffer[] = [];
@@ -479,11 +501,25 @@ async function forwardThrough(run: ConnectRun, prev: NodeSSH, prevEp: Endpoint, 
   }
 }
 
+interface HopPrep {
+  knownEntries: KnownHostEntry[];
+  candidates: AuthCandidate[];
+  authNotes: string[];
+}
+
+/** Read known_hosts (fresh: accept-new may just have added a hop) and the identity files. */
+async function prepareHop(run: ConnectRun, ep: Endpoint): Promise<HopPrep> {
+  const knownEntries = await loadKnownHosts(run.knownHostsFiles);
+  const authNotes = [...run.agentNotes];
+  const candidates = await authCandidates(run, ep, authNotes);
+  return { knownEntries, candidates, authNotes };
+}
+
 /** SSH handshake and authentication over `sock`; the NodeSSH is connected on return. */
-async function handshake(run: ConnectRun, ep: Endpoint, sock: Duplex): Promise<NodeSSH> {
+async function handshake(run: ConnectRun, ep: Endpoint, sock: Duplex, prep: HopPrep): Promise<NodeSSH> {
   const mode = run.opts.hostKeyMode ?? 'strict';
   const names = [...new Set([ep.host, ep.alias])];
-  const knownEntries = await loadKnownHosts(run.knownHostsFiles);
+  const { knownEntries, candidates, authNotes } = prep;
   const progress: HandshakeProgress = { hostKeyRefused: false, bytesSeen: false, kexDone: false };
   let refusal = '';
   const refuse = (msg: string): false => {
@@ -526,8 +562,6 @@ async function handshake(run: ConnectRun, ep: Endpoint, sock: Duplex): Promise<N
     );
   };
 
-  const authNotes = [...run.agentNotes];
-  const candidates = await authCandidates(run, ep, authNotes);
   const tried: string[] = [];
   let serverMethods: AuthenticationType[] | null = null;
   let first = true;

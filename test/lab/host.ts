@@ -1,20 +1,23 @@
 // One lab host: its private files, the holder process that keeps its namespaces, and `exec`.
 //
 // A host is a network namespace plus private mount, UTS and PID namespaces. The mount namespace
-// gets bind-mounted copies of the directories a host writes (so /etc/hosts.deny, sshd_config,
+// gets private copies of the directories a host writes (so /etc/hosts.deny, sshd_config,
 // fail2ban's ban db are per host); the UTS namespace gives it its hostname; the PID namespace
 // keeps a `pkill sshd` or `service ssh stop` on one host away from every other sshd, and its
 // init (the holder) reaps the daemons' children.
+//
+// /etc is an overlay: the root's /etc read-only below, the host's changes in <dir>/etc above.
+// A `cp -a /etc` costs ~1 s of system time per host on this VM (20 hosts: 20 s of 2 cores);
+// the overlay costs nothing, and renames, in-place writes and deletions behave as on a real /etc.
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { HostNet } from './netns.js';
-import { CLEAN_ENV, check, run } from './run.js';
+import { CLEAN_ENV, run } from './run.js';
 import type { ExecOptions, ExecResult, LabHost } from './types.js';
 
 /** Root-namespace directory (under the host's dir) -> where the host sees it. /tmp last: the lab lives under it. */
 const PRIVATE_DIRS: ReadonlyArray<readonly [string, string]> = [
-  ['etc', '/etc'],
   ['run', '/run'],
   ['log', '/var/log'],
   ['fail2ban', '/var/lib/fail2ban'],
@@ -32,14 +35,13 @@ AuthorizedKeysFile /etc/ssh/authorized_keys/%u
 PasswordAuthentication no
 `;
 
-/** Write the host's private copies of /etc and friends (in the root namespace, before it starts). */
+/** The host's files in the root namespace, written before it starts. */
 export async function prepareHostFiles(dir: string, net: HostNet, authorizedKey: string): Promise<void> {
   await mkdir(dir, { mode: 0o755 });
-  for (const [sub] of PRIVATE_DIRS) if (sub !== 'etc') await mkdir(join(dir, sub));
+  for (const sub of ['etc', 'etc.work', ...PRIVATE_DIRS.map(([sub]) => sub)]) await mkdir(join(dir, sub));
   await chmod(join(dir, 'tmp'), 0o1777);
   await chmod(join(dir, 'root'), 0o700);
-  await check('cp', ['-a', '/etc', join(dir, 'etc')]);
-  await configureEtc(join(dir, 'etc'), net, authorizedKey);
+  await writeEtc(join(dir, 'etc'), net, authorizedKey);
   for (const sub of ['sshd', 'fail2ban', 'lock']) await mkdir(join(dir, 'run', sub), { mode: 0o755 });
   for (const f of ['auth.log', 'wtmp', 'btmp', 'lastlog']) await writeFile(join(dir, 'log', f), '', { mode: 0o640 });
   // Mount points must exist in the shared filesystem; /var/lib/remedy is the only one we add.
@@ -47,48 +49,54 @@ export async function prepareHostFiles(dir: string, net: HostNet, authorizedKey:
   await mkdir('/var/lib/fail2ban', { recursive: true });
 }
 
-async function configureEtc(etc: string, net: HostNet, authorizedKey: string): Promise<void> {
-  const ssh = join(etc, 'ssh');
-  // Every host makes its own host keys when it boots (ssh-keygen -A).
-  for (const f of await readdir(ssh)) if (f.startsWith('ssh_host_')) await rm(join(ssh, f));
-  await rm(join(ssh, 'sshd_not_to_be_run'), { force: true });
-  await removeMatching(join(ssh, 'sshd_config.d'), /\.conf$/); // a bare Debian host: no drop-ins
-  const sshdConfig = await readFile(join(ssh, 'sshd_config'), 'utf8');
-  await writeFile(join(ssh, 'sshd_config'), SSHD_LAB_BLOCK + sshdConfig);
-  await mkdir(join(ssh, 'authorized_keys'), { mode: 0o755 });
-  await writeFile(join(ssh, 'authorized_keys', 'root'), authorizedKey, { mode: 0o600 });
+/** Files of the host's /etc that differ from the root's, written into the overlay's upper dir. */
+async function writeEtc(upper: string, net: HostNet, authorizedKey: string): Promise<void> {
+  const put = async (path: string, content: string, mode = 0o644): Promise<void> => {
+    await mkdirLikeEtc(upper, dirname(path));
+    await writeFile(join(upper, path), content, { mode });
+  };
+  const sshdConfig = await readFile('/etc/ssh/sshd_config', 'utf8');
+  await put('ssh/sshd_config', SSHD_LAB_BLOCK + sshdConfig);
+  await put('ssh/authorized_keys/root', authorizedKey, 0o600);
   // sshd logs to a plain file (there is no syslog in a namespace); the init script passes it on.
-  await writeFile(join(etc, 'default', 'ssh'), 'SSHD_OPTS="-E /var/log/auth.log"\n');
+  await put('default/ssh', 'SSHD_OPTS="-E /var/log/auth.log"\n');
   // No nameserver: libwrap's and sshd's lookups fail at once instead of timing out.
-  await replaceFile(join(etc, 'resolv.conf'), '# remedy lab: no nameservers on purpose\n');
-  await replaceFile(join(etc, 'hostname'), `${net.name}\n`);
-  await replaceFile(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost\n${net.ip}\t${net.name}\n`);
-  await replaceFile(join(etc, 'hosts.allow'), '# /etc/hosts.allow: hosts allowed to access the system (remedy lab: no rules)\n');
-  await replaceFile(join(etc, 'hosts.deny'), '# /etc/hosts.deny: hosts not allowed to access the system (remedy lab: no rules)\n');
-  await rm(join(etc, 'fail2ban', 'jail.local'), { force: true });
-  await removeMatching(join(etc, 'fail2ban', 'jail.d'), /\.local$/);
+  await put('resolv.conf', '# remedy lab: no nameservers on purpose\n');
+  await put('hostname', `${net.name}\n`);
+  await put('hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost\n${net.ip}\t${net.name}\n`);
+  await put('hosts.allow', '# /etc/hosts.allow: hosts allowed to access the system (remedy lab: no rules)\n');
+  await put('hosts.deny', '# /etc/hosts.deny: hosts not allowed to access the system (remedy lab: no rules)\n');
 }
 
-/** Replace a file that may be a symlink or have odd modes in the root's /etc. */
-async function replaceFile(path: string, content: string): Promise<void> {
-  await rm(path, { force: true });
-  await writeFile(path, content, { mode: 0o644 });
-}
-
-async function removeMatching(dir: string, re: RegExp): Promise<void> {
-  let names: string[];
+/** mkdir -p in the upper dir, each level with the mode and owner of the root's /etc (the merged dir shows the upper's). */
+async function mkdirLikeEtc(upper: string, rel: string): Promise<void> {
+  if (rel === '.' || rel === '') return;
+  await mkdirLikeEtc(upper, dirname(rel));
+  const path = join(upper, rel);
   try {
-    names = await readdir(dir);
-  } catch {
-    return;
+    await mkdir(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
   }
-  for (const n of names) if (re.test(n)) await rm(join(dir, n), { force: true });
+  const like = await stat(join('/etc', rel)).catch(() => undefined);
+  await chmod(path, like ? like.mode & 0o7777 : 0o755);
+  if (like) await chown(path, like.uid, like.gid);
 }
+
+// What the host must not inherit from the root's /etc: its host keys (each host makes its own),
+// drop-ins and local fail2ban settings. Removing through the overlay leaves whiteouts above.
+const FORGET_FROM_ETC = [
+  '/etc/ssh/ssh_host_*', '/etc/ssh/sshd_not_to_be_run', '/etc/ssh/sshd_config.d/*.conf',
+  '/etc/fail2ban/jail.local', '/etc/fail2ban/jail.d/*.local',
+];
 
 // Runs as pid 1 of the host's PID namespace: mount the private dirs, then become a reaper.
 const HOLDER_SCRIPT = `set -e
 D=$1
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$D/etc,workdir=$D/etc.work" /etc
 ${PRIVATE_DIRS.map(([sub, at]) => `mount --bind "$D/${sub}" ${at}`).join('\n')}
+rm -f ${FORGET_FROM_ETC.join(' ')}
 hostname "$2"
 echo ready
 exec perl -e '$0 = "remedy-lab-holder $ARGV[0]"; while (1) { sleep 1 if wait() < 0 }' "$2" </dev/null >/dev/null 2>&1

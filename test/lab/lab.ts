@@ -30,6 +30,12 @@ const MAX_HOSTS = 200; // hosts are .10 and up in a /24
 const BOOT_CONCURRENCY = 6; // hosts booting at once: enough to overlap waits, few enough for 2 cores
 const LOGIN_CONCURRENCY = 4;
 
+// REMEDY_LAB_TRACE=1 prints how long each phase of startLab takes.
+function tracer(): (phase: string) => void {
+  const t0 = Date.now();
+  return process.env.REMEDY_LAB_TRACE ? (phase) => console.error(`[lab] ${phase} +${Date.now() - t0} ms`) : () => {};
+}
+
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('the lab needs root: network namespaces, bridges, veths and bind mounts need CAP_SYS_ADMIN and CAP_NET_ADMIN');
@@ -68,7 +74,9 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
     throw new Error(`lab: hosts must be 1..${MAX_HOSTS}, got ${opts.hosts}`);
   }
+  const trace = tracer();
   await cleanupStaleLabs(prefix);
+  trace('stale labs cleaned');
   let net: LabNet | undefined;
   try {
     net = await createLabNet(prefix);
@@ -77,17 +85,20 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
     const files = labFiles(net.dir);
     const authorizedKey = await makeClientKey(files.keyFile, net.id);
     await createHostNets(net, nets);
+    trace('network up');
     const hosts = await mapLimit(nets, BOOT_CONCURRENCY, async (hn) => {
       const dir = join(net!.dir, hn.name);
       await prepareHostFiles(dir, hn, authorizedKey);
       const host: LabHost = { name: hn.name, ns: hn.ns, ip: hn.ip, holderPid: await spawnHolder(hn.ns, dir, hn.name), dir };
       await sshd.bootSshd(host);
+      trace(`${host.name} sshd listening`);
       return host;
     });
     const knownHosts = (await Promise.all(hosts.map(knownHostsLines))).flat();
     await writeLabFiles(files, hosts, knownHosts, net.mgmtIp);
     const lab = new LabImpl(net, hosts, files);
     await mapLimit(hosts, LOGIN_CONCURRENCY, (h) => lab.assertReady(h));
+    trace('logins verified');
     return lab;
   } catch (err) {
     if (net) {

@@ -5,7 +5,7 @@ export interface LabHost {
   ns: string; // network namespace, /run/netns/<ns>
   ip: string;
   holderPid: number; // root-namespace pid of the process that holds the host's mount/uts/pid namespaces
-  dir: string; // the host's private files (etc, run, log, ...) in the root namespace
+  dir: string; // the host's private dirs in the root namespace (run, log, ...; etc/ holds only what differs from the root's /etc)
 }
 
 /** A host object or its name ("h1") or its address. */
