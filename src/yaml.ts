@@ -17,6 +17,11 @@ export interface YamlDoc {
    * the value. Falls back to the nearest ancestor that has a position.
    */
   at(path: readonly PathKey[], which?: 'key' | 'value'): SourcePos;
+  /**
+   * Position of character `offset` inside the string scalar at `path` when the scalar sits on
+   * one line (plain or quoted, no escapes before it); otherwise the scalar's own position.
+   */
+  within(path: readonly PathKey[], offset: number): SourcePos;
 }
 
 interface PosNode {
@@ -60,20 +65,30 @@ export function parseYaml(text: string, file: string): YamlDoc {
     return { file, line, col: at - lines[line - 1]! + 1 };
   };
 
+  const locate = (path: readonly PathKey[], which: 'key' | 'value'): number => {
+    let node = root;
+    if (!node) return 0;
+    let keyNode: PosNode | undefined;
+    for (const key of path) {
+      const found = child(node, key);
+      if (!found) return node.start;
+      keyNode = found.key;
+      node = found.value;
+    }
+    return which === 'key' && keyNode ? keyNode.start : node.start;
+  };
+
   return {
     file,
     data,
-    at(path, which = 'value') {
-      let node = root;
-      if (!node) return { file, line: 1, col: 1 };
-      let keyNode: PosNode | undefined;
-      for (const key of path) {
-        const found = child(node, key);
-        if (!found) return toPos(node.start);
-        keyNode = found.key;
-        node = found.value;
-      }
-      return toPos(which === 'key' && keyNode ? keyNode.start : node.start);
+    at: (path, which = 'value') => toPos(locate(path, which)),
+    within(path, offset) {
+      const start = skipBlank(text, locate(path, 'value'));
+      const quoted = text[start] === '"' || text[start] === "'";
+      const from = start + (quoted ? 1 : 0);
+      const span = text.slice(from, from + offset);
+      const plainRun = !span.includes('\n') && !(quoted && /["'\\]/.test(span));
+      return toPos(plainRun ? from + offset : start);
     },
   };
 }

@@ -1,3 +1,8 @@
+// Inventory variables for one host: the merge order Ansible uses, and the magic vars.
+import { isIP } from 'node:net';
+import { UsageError } from '../errors.js';
+import { groupHosts, groupParents, hostGroups, type Inventory } from './model.js';
+
 /**
  * Inventory variables for one host, merged with Ansible's precedence (later wins, top-level keys
  * replace, no deep merge — Ansible's default `hash_behaviour=replace`). Lowest first:
@@ -20,10 +25,6 @@
  * inventory_hostname, inventory_hostname_short, group_names and groups are set last and are not
  * meant to be overridden.
  */
-import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
-import { groupHosts, groupParents, hostGroups, type Inventory } from './model.js';
-
 export const PRECEDENCE = [
   "inventory file: group 'all' vars",
   'inventory file: other group vars (parents before children, then ansible_group_priority, then name)',

@@ -76,7 +76,7 @@ class Checker {
   templates(v: unknown, path: PathKey[]): void {
     if (typeof v === 'string') {
       const bad = checkTemplate(v);
-      if (bad) this.fail(path, `template error at character ${bad.offset + 1}: ${bad.message}`);
+      if (bad) this.errors.push(new ValidationError(this.doc.within(path, bad.offset), `template error: ${bad.message}`));
     } else if (Array.isArray(v)) v.forEach((x, i) => this.templates(x, [...path, i]));
     else if (isObj(v)) for (const [k, x] of Object.entries(v)) this.templates(x, [...path, k]);
   }
@@ -85,7 +85,7 @@ class Checker {
     const bad = checkCondition(v);
     if (bad) {
       const at = bad.index !== undefined && Array.isArray(v) ? [...path, bad.index] : path;
-      this.fail(at, `${what}: invalid expression at character ${bad.offset + 1}: ${bad.message}`);
+      this.errors.push(new ValidationError(this.doc.within(at, bad.offset), `${what}: invalid expression: ${bad.message}`));
     }
   }
 }

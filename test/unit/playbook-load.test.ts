@@ -74,8 +74,8 @@ describe('parsePlaybook', () => {
   });
 
   it('reports template syntax errors with their position', () => {
-    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: echo {{ a + }}\n`)[0]).toMatch(/^pb\.yml:3:18: template error/);
-    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: echo hi\n      when: a ==\n`)[0]).toMatch(/^pb\.yml:4:13: when: invalid expression/);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: echo {{ a + }}\n`)[0]).toMatch(/^pb\.yml:3:28: template error: /);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: echo hi\n      when: a ==\n`)[0]).toMatch(/^pb\.yml:4:17: when: invalid expression: /);
   });
 
   it('checks that notified handlers exist', () => {
