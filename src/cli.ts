@@ -118,10 +118,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       if (progress) {
         await progress.finish();
-        for (const { host, result } of progress.results) {
-          if (result.status === 'changed' || result.status === 'failed') taskLines(host, result, opts, paint).forEach(say);
+        // After the live view: what changed and what failed, host by host.
+        for (const h of summary.hosts) {
+          if (h.status === 'unreachable') say(`${h.host} | ${paint('UNREACHABLE', 'red')} | ${h.msg}`);
+          for (const r of h.tasks) if (r.status === 'changed' || r.status === 'failed') taskLines(h.host, r, opts, paint).forEach(say);
         }
-        for (const h of summary.hosts) if (h.status === 'unreachable') say(`${h.host} | ${paint('UNREACHABLE', 'red')} | ${h.msg}`);
       }
       say('');
       say(formatRecap(summary.hosts, paint));

@@ -3,7 +3,7 @@
 // they are never redrawn away.
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { RunObserver } from '../engine/observer.js';
-import type { HostResult, TaskResult } from '../engine/results.js';
+import type { HostResult } from '../engine/results.js';
 
 interface Deferred {
   resolve(): void;
@@ -19,7 +19,6 @@ export class ProgressView implements RunObserver {
   private runs: Promise<unknown>[] = [];
   /** Hosts may finish before listr has started their line. */
   private finished = new Map<string, HostResult>();
-  readonly results: Array<{ host: string; result: TaskResult }> = [];
 
   constructor(private readonly check: boolean) {}
 
@@ -47,10 +46,6 @@ export class ProgressView implements RunObserver {
 
   taskStart(host: string, task: string): void {
     this.title(host, task);
-  }
-
-  taskDone(host: string, result: TaskResult): void {
-    this.results.push({ host, result });
   }
 
   hostDone(host: string, r: HostResult): void {

@@ -75,8 +75,11 @@ export async function setSshdOption(host: LabHost, line: string): Promise<void> 
   const firstMatch = lines.findIndex((l) => /^\s*Match\s/i.test(l));
   const global = firstMatch < 0 ? lines : lines.slice(0, firstMatch);
   if (!global.some((l) => l.trim() === line.trim())) {
-    // `cat >` rewrites in place: same inode, mode and owner.
-    await checkIn(host, `cat > ${path}`, { stdin: `${line}\n${text}` });
+    // Checked before it replaces the real file (a deliberately broken config is writeFile's job);
+    // `cat >` then rewrites in place: same inode, mode and owner.
+    await checkIn(host, `t=$(mktemp) && cat > "$t" && sshd -t -f "$t" && cat "$t" > ${path}; rc=$?; rm -f "$t"; exit $rc`, {
+      stdin: `${line}\n${text}`,
+    });
   }
   await reloadSshd(host);
 }
