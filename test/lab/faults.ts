@@ -27,7 +27,8 @@ function jailLocal(jails: string[]): string {
   const sections = jails.map((jail) => {
     if (jail === 'recidive') return '[recidive]\nenabled = true\n';
     const filter = jail === 'sshd-ddos' ? 'sshd[mode=ddos]' : 'sshd';
-    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\nlogpath = /var/log/auth.log\n`;
+    // `sshd -E` writes bare messages (no timestamp, no `sshd[pid]:`): {NONE} lets the filter match them.
+    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\nlogpath = /var/log/auth.log\ndatepattern = {NONE}\n`;
   });
   // No journal in a namespace: read auth.log (written by `sshd -E`) by polling.
   return `# remedy lab\n[DEFAULT]\nbackend = polling\n\n${sections.join('\n')}`;
