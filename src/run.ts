@@ -48,14 +48,14 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const extraVars = parseExtraVars(req.extraVars);
   const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
   const inv = await openInventory(req.inventory, req.env, localOnly);
-  const sshConfig = loadSshConfig(req.sshConfigFile);
+  const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
   const plays: PlayOutcome[] = [];
   for (const play of playbook.plays) {
     const jobs = jobsFor(play, inv, req, sshConfig);
     plays.push(await runPlay(play, jobs, {
       check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
       connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
-      becomePassword: req.becomePassword, observer, signal: req.signal, forks: req.forks,
+      becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK, observer, signal: req.signal, forks: req.forks,
     }));
     if (req.signal?.aborted) break;
   }
@@ -74,7 +74,7 @@ function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedS
     if (play.connection === 'local' || vars.ansible_connection === 'local') return { name, vars };
     try {
       const reach = resolveReach(name, vars, { sshConfig, hostVars: varsOf, remoteUser: play.remoteUser });
-      if (!reach.knownHostsFiles && req.knownHosts?.length) reach.knownHostsFiles = req.knownHosts;
+      reach.knownHostsFiles ??= req.knownHosts?.length ? req.knownHosts : reach.configKnownHostsFiles;
       return { name, vars, reach };
     } catch (err) {
       if (err instanceof ValidationError) throw new ValidationError(undefined, `${inv.source}: ${err.detail} (play at ${formatPos(play.pos)})`);

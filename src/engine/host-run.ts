@@ -29,6 +29,8 @@ export interface RunOptions {
   connectTimeoutMs: number;
   taskTimeoutMs?: number;
   becomePassword?: string;
+  /** ssh-agent socket ($SSH_AUTH_SOCK of the invoking environment). */
+  agentSocket?: string;
   observer: RunObserver;
   /** Set when the user interrupts: hosts stop before their next task. */
   signal?: AbortSignal;
@@ -56,10 +58,13 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     conn = new LocalConnection();
   } else {
     obs.hostPhase?.(job.name, 'connecting');
+    const { ssh } = job.reach;
     const res = await connectFirstWorking(job.reach.target, job.reach.paths, {
       hostKeyChecking: opts.hostKeyChecking,
-      timeoutMs: opts.connectTimeoutMs,
+      timeoutMs: ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
       knownHostsFiles: job.reach.knownHostsFiles,
+      identitiesOnly: ssh.identitiesOnly,
+      agent: ssh.agent ?? opts.agentSocket ?? null,
     });
     attempts = res.attempts.map((a) => ({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms }));
     if (!res.ok) {

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
 import type { Endpoint, PathSpec } from '../transport/connection.js';
-import { endpointFromConfig, parseProxyJump, type ParsedSshConfig, type ResolveContext } from '../transport/ssh-config.js';
+import { endpointFromConfig, parseProxyJump, type ParsedSshConfig, type ResolveContext, type SshSettings } from '../transport/ssh-config.js';
 import type { Vars } from './vars.js';
 
 export interface Reach {
@@ -14,7 +14,12 @@ export interface Reach {
   paths: PathSpec[];
   /** The client's own vantage point: no jump, no bind. Verification proves access from here. */
   direct: PathSpec;
+  /** From remedy_known_hosts; else the CLI's --known-hosts; else `configKnownHostsFiles`. */
   knownHostsFiles?: string[];
+  /** UserKnownHostsFile from ~/.ssh/config, when it names any. */
+  configKnownHostsFiles?: string[];
+  /** IdentitiesOnly, IdentityAgent and ConnectTimeout from ~/.ssh/config. */
+  ssh: { identitiesOnly?: boolean; agent?: string; connectTimeoutMs?: number };
 }
 
 export interface ReachContext {
@@ -33,9 +38,9 @@ function bad(host: string, detail: string): ValidationError {
 }
 
 /** The endpoint for an inventory host: ansible_* variables over ~/.ssh/config. */
-export function endpointOf(name: string, vars: Vars, ctx: ReachContext): { endpoint: Endpoint; configPath: PathSpec } {
+export function endpointOf(name: string, vars: Vars, ctx: ReachContext): { endpoint: Endpoint; configPath: PathSpec; settings: SshSettings } {
   const lookup = str(vars.ansible_host) ?? name;
-  const { target, path } = endpointFromConfig(ctx.sshConfig, lookup, ctx.resolve);
+  const { target, path, settings } = endpointFromConfig(ctx.sshConfig, lookup, ctx.resolve);
   const port = Number(str(vars.ansible_port) ?? str(vars.ansible_ssh_port) ?? target.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(name, `ansible_port must be a TCP port, got '${vars.ansible_port}'`);
   const key = str(vars.ansible_ssh_private_key_file) ?? str(vars.ansible_private_key_file);
@@ -48,7 +53,7 @@ export function endpointOf(name: string, vars: Vars, ctx: ReachContext): { endpo
   };
   const password = str(vars.ansible_password) ?? str(vars.ansible_ssh_pass);
   if (password !== undefined) endpoint.password = password;
-  return { endpoint, configPath: path };
+  return { endpoint, configPath: { ...path, label: labelOf(path.via, path.bindAddress) }, settings };
 }
 
 /** One jump hop: an inventory host name, or ProxyJump's `[user@]host[:port]`. */
@@ -73,14 +78,19 @@ function pathFrom(spec: { via?: unknown; bind?: unknown }, host: string, ctx: Re
   const via = spec.via === undefined || spec.via === null ? [] : hopEndpoints(spec.via, host, ctx);
   const bind = str(spec.bind);
   if (bind !== undefined && !isIP(bind)) throw bad(host, `remedy_bind_address must be an IP address of this machine, got '${bind}'`);
-  const parts = [via.length ? `via ${via.map((h) => h.alias).join(',')}` : '', bind ? `bind ${bind}` : ''].filter(Boolean);
-  const path: PathSpec = { label: parts.join(' ') || 'direct', via };
+  const path: PathSpec = { label: labelOf(via, bind), via };
   if (bind) path.bindAddress = bind;
   return path;
 }
 
+/** 'direct', 'via bastion', 'bind 198.18.0.2', 'via a,b bind 198.18.0.2'. */
+function labelOf(via: Endpoint[], bind: string | undefined): string {
+  const parts = [via.length ? `via ${via.map((h) => h.alias).join(',')}` : '', bind ? `bind ${bind}` : ''].filter(Boolean);
+  return parts.join(' ') || 'direct';
+}
+
 export function resolveReach(name: string, vars: Vars, ctx: ReachContext): Reach {
-  const { endpoint, configPath } = endpointOf(name, vars, ctx);
+  const { endpoint, configPath, settings } = endpointOf(name, vars, ctx);
   const direct: PathSpec = { label: 'direct', via: [] };
   let paths: PathSpec[];
   if (vars.remedy_paths !== undefined) {
@@ -98,7 +108,12 @@ export function resolveReach(name: string, vars: Vars, ctx: ReachContext): Reach
     paths = [configPath.via.length || configPath.bindAddress ? configPath : direct];
   }
   const kh = vars.remedy_known_hosts;
-  const reach: Reach = { target: endpoint, paths, direct };
+  const ssh: Reach['ssh'] = {};
+  if (settings.identitiesOnly) ssh.identitiesOnly = true;
+  if (settings.identityAgent) ssh.agent = settings.identityAgent;
+  if (settings.connectTimeoutSec) ssh.connectTimeoutMs = settings.connectTimeoutSec * 1000;
+  const reach: Reach = { target: endpoint, paths, direct, ssh };
   if (kh !== undefined) reach.knownHostsFiles = (Array.isArray(kh) ? kh : [kh]).map(String);
+  if (settings.userKnownHostsFiles?.length) reach.configKnownHostsFiles = settings.userKnownHostsFiles;
   return reach;
 }

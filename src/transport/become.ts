@@ -60,8 +60,9 @@ export type BecomeFailure = 'password-required' | 'incorrect-password' | 'not-al
 /** Recognise sudo's own refusals in stderr (C locale messages), else null. */
 export function becomeFailure(stderr: string | Buffer): BecomeFailure | null {
   const s = stderr.toString();
-  if (/sudo: (a )?password is required|no password was provided/.test(s)) return 'password-required';
+  // "Sorry, try again." first: after a wrong password sudo may also run out of input.
   if (/incorrect password attempts?|Sorry, try again\./.test(s)) return 'incorrect-password';
+  if (/sudo: (a )?password is required|no password was provided/.test(s)) return 'password-required';
   if (/is not in the sudoers file|is not allowed to execute|may not run sudo/.test(s)) return 'not-allowed';
   return null;
 }

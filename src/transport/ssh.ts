@@ -96,10 +96,17 @@ export interface HandshakeProgress {
 }
 
 /** Phase of a DNS/TCP failure opening the first socket. */
-export function classifySocketError(err: { code?: unknown; message?: string }): ConnectPhase {
-  const code = typeof err.code === 'string' ? err.code : '';
+export function classifySocketError(err: { code?: unknown; message?: string; errors?: unknown }): ConnectPhase {
+  const code = socketErrorCode(err);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'resolve';
   return 'connect';
+}
+
+/** errno-style code; Node's happy-eyeballs AggregateError keeps it on its first error. */
+export function socketErrorCode(err: { code?: unknown; errors?: unknown }): string {
+  if (typeof err.code === 'string') return err.code;
+  const first = Array.isArray(err.errors) ? (err.errors[0] as { code?: unknown } | undefined) : undefined;
+  return typeof first?.code === 'string' ? first.code : '';
 }
 
 /**
@@ -164,7 +171,7 @@ class Slots {
   }
 }
 
-/** sshd answered a session open with "open failed" (MaxSessions reached, for one). */
+/** The server answered a session open with CHANNEL_OPEN_FAILURE (MaxSessions reached, say). */
 class ChannelRefused extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -383,8 +390,10 @@ export class SshConnection implements Connection {
     return new Promise<ExecResult>((resolve, reject) => {
       const onOpen = (err: Error | undefined, channel: ClientChannel): void => {
         if (err) {
+          // A live connection whose server refuses a session (OpenSSH 9.2 says "open failed",
+          // reason CONNECT_FAILED, at MaxSessions) may accept it again in a moment.
           if (this.lost) reject(new ConnectionLostError(this.lost));
-          else if ((err as { reason?: unknown }).reason === 1) reject(new ChannelRefused(err.message));
+          else if ((err as { reason?: unknown }).reason !== undefined) reject(new ChannelRefused(err.message));
           else reject(new ConnectionLostError(`cannot open a channel to ${this.target.alias}: ${err.message}`));
           return;
         }
@@ -478,7 +487,7 @@ async function openFirstSocket(run: ConnectRun, ep: Endpoint): Promise<Socket> {
     const phase = classifySocketError(e);
     const from = run.path.bindAddress ? ` from ${run.path.bindAddress}` : '';
     const what = phase === 'resolve' ? `cannot resolve ${ep.host}` : `cannot connect to ${ep.host}:${ep.port}${from}`;
-    throw new ConnectError(phase, ep.alias, run.path.label, `${ep.alias}: ${what}: ${e.code ?? e.message}`);
+    throw new ConnectError(phase, ep.alias, run.path.label, `${ep.alias}: ${what}: ${socketErrorCode(e) || e.message}`);
   }
 }
 

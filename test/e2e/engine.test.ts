@@ -2,7 +2,8 @@
 // remedy reaches every host over the working path, `plan` changes no byte, `apply` changes
 // exactly what `plan` showed, and a second `apply` changes nothing.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAvailable, startLab, type Lab } from '../lab/lab.js';
@@ -125,5 +126,35 @@ describe.skipIf(!labAvailable())('engine end-to-end on real sshd hosts', () => {
     expect(host.attempts[0].phase).toBe('banner');
     // The target saw the jump host as its client.
     expect(host.tasks[0].stdout.split(' ')[0]).toBe(jump.ip);
+    await lab.writeFile(target, '/etc/hosts.deny', '');
+  });
+
+  it('honours ~/.ssh/config (HostName, User, IdentityFile, BindAddress, UserKnownHostsFile)', async () => {
+    const inv = join(tmp, 'bare.ini');
+    writeFileSync(inv, `[lab]\n${lab.hosts.map((h) => h.name).join('\n')}\n`);
+    const pb = join(tmp, 'ping.yml');
+    writeFileSync(pb, `- hosts: lab\n  gather_facts: false\n  tasks:\n    - command: "true"\n      changed_when: false\n`);
+    const run = await runCli(['apply', pb, '-i', inv, '--ssh-config', lab.sshConfigFile, '--json']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    for (const h of lab.hosts) expect(json(run).plays[0].hosts[h.name].path).toBe(`bind ${lab.mgmtIp}`);
+  });
+
+  it('reads hashed known_hosts entries, and accept-new records unknown keys', async () => {
+    const hashed = join(tmp, 'known_hosts_hashed');
+    writeFileSync(hashed, readFileSync(lab.knownHostsFile));
+    execFileSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' });
+    expect(readFileSync(hashed, 'utf8')).toMatch(/^\|1\|/);
+    const pb = join(tmp, 'ping2.yml');
+    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: "true"\n      changed_when: false\n`);
+    const strict = await runCli(['apply', pb, '-i', lab.inventoryFile, '--known-hosts', hashed]);
+    expect(strict.code, strict.stdout).toBe(0);
+
+    const fresh = join(tmp, 'known_hosts_new');
+    writeFileSync(fresh, '');
+    const acceptNew = await runCli(['apply', pb, '-i', lab.inventoryFile, '--known-hosts', fresh, '--host-key-checking', 'accept-new']);
+    expect(acceptNew.code, acceptNew.stdout).toBe(0);
+    for (const h of lab.hosts) expect(readFileSync(fresh, 'utf8')).toContain(h.ip);
+    // The recorded keys now pass strict checking.
+    expect((await runCli(['apply', pb, '-i', lab.inventoryFile, '--known-hosts', fresh])).code).toBe(0);
   });
 });

@@ -27,10 +27,11 @@ function jailLocal(jails: string[]): string {
   const sections = jails.map((jail) => {
     if (jail === 'recidive') return '[recidive]\nenabled = true\n';
     const filter = jail === 'sshd-ddos' ? 'sshd[mode=ddos]' : 'sshd';
-    // `sshd -E` writes bare messages (no timestamp, no `sshd[pid]:`): {NONE} lets the filter match them.
-    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\nlogpath = /var/log/auth.log\ndatepattern = {NONE}\n`;
+    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\nlogpath = /var/log/auth.log\n`;
   });
-  // No journal in a namespace: read auth.log (written by `sshd -E`) by polling.
+  // No journal in a namespace: read auth.log (written by `sshd -E`) by polling. Its lines are
+  // bare messages (no timestamp, no `sshd[pid]:`), which fail2ban's filters never match: in the
+  // lab, bans come from `banip` (fail2banBan), not from failed logins.
   return `# remedy lab\n[DEFAULT]\nbackend = polling\n\n${sections.join('\n')}`;
 }
 

@@ -15,7 +15,7 @@ import * as faults from './faults.js';
 import { execIn, knownHostsLines, prepareHostFiles, spawnHolder } from './host.js';
 import {
   DEFAULT_PREFIX, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
-  type LabNet,
+  type HostNet, type LabNet,
 } from './netns.js';
 import { mapLimit } from './run.js';
 import * as sshd from './sshd.js';
@@ -77,20 +77,17 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
   const trace = tracer();
   await cleanupStaleLabs(prefix);
   trace('stale labs cleaned');
-  let net: LabNet | undefined;
+  let created: LabNet | undefined;
   try {
-    net = await createLabNet(prefix);
-    const nets = Array.from({ length: opts.hosts }, (_, i) => hostNet(net!, i + 1));
-    trackLive(`${prefix}-${net.id}`, () => destroyLabSync(prefix, net!.id, nets.map((h) => h.ns)));
+    const net = (created = await createLabNet(prefix));
+    const nets = Array.from({ length: opts.hosts }, (_, i) => hostNet(net, i + 1));
+    trackLive(`${prefix}-${net.id}`, () => destroyLabSync(prefix, net.id, nets.map((h) => h.ns)));
     const files = labFiles(net.dir);
     const authorizedKey = await makeClientKey(files.keyFile, net.id);
     await createHostNets(net, nets);
     trace('network up');
     const hosts = await mapLimit(nets, BOOT_CONCURRENCY, async (hn) => {
-      const dir = join(net!.dir, hn.name);
-      await prepareHostFiles(dir, hn, authorizedKey);
-      const host: LabHost = { name: hn.name, ns: hn.ns, ip: hn.ip, holderPid: await spawnHolder(hn.ns, dir, hn.name), dir };
-      await sshd.bootSshd(host);
+      const host = await bootHost(net, hn, authorizedKey);
       trace(`${host.name} sshd listening`);
       return host;
     });
@@ -101,12 +98,22 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
     trace('logins verified');
     return lab;
   } catch (err) {
-    if (net) {
-      live.delete(`${prefix}-${net.id}`);
-      await destroyLab(prefix, net.id).catch(() => {});
+    // A failed start removes what it built: the caller has no lab to stop.
+    if (created) {
+      live.delete(`${prefix}-${created.id}`);
+      await destroyLab(prefix, created.id).catch(() => {});
     }
     throw err;
   }
+}
+
+async function bootHost(net: LabNet, hn: HostNet, authorizedKey: string): Promise<LabHost> {
+  const dir = join(net.dir, hn.name);
+  await prepareHostFiles(dir, hn, authorizedKey);
+  const holderPid = await spawnHolder(hn.ns, dir, hn.name);
+  const host: LabHost = { name: hn.name, ns: hn.ns, ip: hn.ip, holderPid, dir };
+  await sshd.bootSshd(host);
+  return host;
 }
 
 class LabImpl implements Lab {

@@ -117,12 +117,18 @@ export async function createLabNet(prefix: string): Promise<LabNet> {
       await rm(net.dir, { recursive: true, force: true });
       continue; // taken by a lab with another prefix
     }
-    await ipBatch([
-      `link set ${net.bridge} alias ${aliasFor(net)}`,
-      `addr add ${net.clientIp}/24 dev ${net.bridge}`, // first: primary, the default source address
-      `addr add ${net.mgmtIp}/24 dev ${net.bridge}`, // second: secondary, used with ssh -b
-      `link set ${net.bridge} up`,
-    ]);
+    try {
+      await ipBatch([
+        `link set ${net.bridge} alias ${aliasFor(net)}`,
+        `addr add ${net.clientIp}/24 dev ${net.bridge}`, // first: primary, the default source address
+        `addr add ${net.mgmtIp}/24 dev ${net.bridge}`, // second: secondary, used with ssh -b
+        `link set ${net.bridge} up`,
+      ]);
+    } catch (err) {
+      await run('ip', ['link', 'del', net.bridge]); // without its alias, destroyLab would not know it
+      await rm(net.dir, { recursive: true, force: true });
+      throw err;
+    }
     return net;
   }
   throw new Error('lab: no free /24 in 198.18.0.0/15');

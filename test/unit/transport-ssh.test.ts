@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { connectFirstWorking, sshOptionsFrom } from '../../src/transport/connect.js';
+import type { Endpoint, PathSpec } from '../../src/transport/connection.js';
+import { ConnectError, ExecTimeoutError } from '../../src/transport/errors.js';
+import { LocalConnection } from '../../src/transport/local.js';
+import {
+  classifyHandshakeError,
+  classifySocketError,
+  preferredHostKeyAlgorithms,
+  type HandshakeProgress,
+  type SshConnection,
+} from '../../src/transport/ssh.js';
+
+const fresh: HandshakeProgress = { hostKeyRefused: false, bytesSeen: false, kexDone: false };
+const mkErr = (message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), extra);
+
+describe('failure phases', () => {
+  it('DNS and TCP errors', () => {
+    expect(classifySocketError(mkErr('getaddrinfo ENOTFOUND x', { code: 'ENOTFOUND' }))).toBe('resolve');
+    expect(classifySocketError(mkErr('x', { code: 'EAI_AGAIN' }))).toBe('resolve');
+    for (const code of ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL']) {
+      expect(classifySocketError(mkErr('x', { code }))).toBe('connect');
+    }
+    // Node's happy eyeballs wraps per-address errors.
+    expect(classifySocketError({ errors: [{ code: 'ENOTFOUND' }] })).toBe('resolve');
+  });
+
+  it('ssh2 handshake errors, by level and by how far the handshake got', () => {
+    expect(classifyHandshakeError(mkErr('Host denied (verification failed)', { level: 'handshake' }), { ...fresh, bytesSeen: true, hostKeyRefused: true })).toBe('hostkey');
+    expect(classifyHandshakeError(mkErr('Handshake failed: no matching key exchange algorithm', { level: 'handshake' }), { ...fresh, bytesSeen: true })).toBe('kex');
+    expect(classifyHandshakeError(mkErr('read ECONNRESET', { level: 'client-socket', code: 'ECONNRESET' }), fresh)).toBe('banner');
+    expect(classifyHandshakeError(mkErr('Connection lost before handshake', { level: 'protocol' }), fresh)).toBe('banner');
+    expect(classifyHandshakeError(mkErr('Timed out while waiting for handshake', { level: 'client-timeout' }), fresh)).toBe('timeout');
+    expect(classifyHandshakeError(mkErr('All configured authentication methods failed', { level: 'client-authentication' }), { ...fresh, bytesSeen: true, kexDone: true })).toBe('auth');
+    // Server hangs up with no ssh2 error after the banner: during kex, or during auth.
+    expect(classifyHandshakeError(mkErr('No response from server'), { ...fresh, bytesSeen: true })).toBe('kex');
+    expect(classifyHandshakeError(mkErr('Too many authentication failures', { code: 2 }), { ...fresh, bytesSeen: true, kexDone: true })).toBe('auth');
+  });
+
+  it('prefers host key algorithms of already-known key types', () => {
+    expect(preferredHostKeyAlgorithms(['ssh-rsa', 'ecdsa-sha2-nistp256', 'ssh-dss'])).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ecdsa-sha2-nistp256',
+    ]);
+  });
+});
+
+describe('connectFirstWorking', () => {
+  const target: Endpoint = { alias: 't', host: '192.0.2.1', port: 22, user: 'root', identityFiles: [] };
+  const paths: PathSpec[] = [
+    { label: 'direct', via: [] },
+    { label: 'via b', via: [{ ...target, alias: 'b' }] },
+    { label: 'bind 198.18.0.2', via: [], bindAddress: '198.18.0.2' },
+  ];
+
+  it('returns the first working path and the failed attempts before it', async () => {
+    const fake = { stats: {} } as unknown as SshConnection;
+    const seen: string[] = [];
+    const res = await connectFirstWorking(target, paths, {
+      hostKeyChecking: 'accept-new',
+      timeoutMs: 1234,
+      connect: async (_t, p, o) => {
+        seen.push(`${p.label}:${o.hostKeyMode}:${o.connectTimeoutMs}`);
+        if (p.label === 'direct') throw new ConnectError('banner', 't', p.label, 'reset');
+        return fake;
+      },
+    });
+    expect(seen).toEqual(['direct:accept-new:1234', 'via b:accept-new:1234']);
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    expect(res.conn).toBe(fake);
+    expect(res.path.label).toBe('via b');
+    expect(res.attempts).toEqual([{ path: 'direct', phase: 'banner', hop: 't', message: 'reset', ms: expect.any(Number) }]);
+  });
+
+  it('reports every failure instead of throwing', async () => {
+    const res = await connectFirstWorking(target, paths, {
+      connect: async (_t, p) => {
+        throw new ConnectError('connect', p.via[0]?.alias ?? 't', p.label, `fail ${p.label}`);
+      },
+    });
+    expect(res.ok).toBe(false);
+    expect(res.attempts.map((a) => [a.path, a.hop])).toEqual([
+      ['direct', 't'],
+      ['via b', 'b'],
+      ['bind 198.18.0.2', 't'],
+    ]);
+  });
+
+  it('still throws programming errors', async () => {
+    await expect(connectFirstWorking(target, paths, { connect: async () => { throw new TypeError('bug'); } })).rejects.toThrow('bug');
+  });
+
+  it('maps shorthands without overriding explicit options', () => {
+    expect(sshOptionsFrom({ knownHostsFiles: ['/k'], hostKeyChecking: 'off', hostKeyMode: 'strict' })).toEqual({
+      userKnownHostsFiles: ['/k'],
+      hostKeyMode: 'strict',
+    });
+  });
+});
+
+describe('LocalConnection', () => {
+  const conn = new LocalConnection();
+  it('runs sh -c with stdin, exit codes and signals', async () => {
+    const r = await conn.exec('cat; echo e >&2; exit 4', { stdin: Buffer.from([1, 2, 3]) });
+    expect(r).toMatchObject({ code: 4, signal: null });
+    expect([...r.stdout]).toEqual([1, 2, 3]);
+    expect(r.stderr.toString()).toBe('e\n');
+    const k = await conn.exec('kill -9 $$');
+    expect(k).toMatchObject({ code: null, signal: 'SIGKILL' });
+    const ignored = await conn.exec('exit 0', { stdin: 'x'.repeat(1 << 20) });
+    expect(ignored.code).toBe(0);
+  });
+  it('kills the whole command on timeout', async () => {
+    const started = Date.now();
+    await expect(conn.exec('sleep 5 | cat', { timeoutMs: 200 })).rejects.toBeInstanceOf(ExecTimeoutError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(conn.stats.execs).toBe(4);
+  });
+});
