@@ -342,6 +342,12 @@ export interface IptablesBlock {
   conditions: string[];
   /** The jump rules that lead here from INPUT (`INPUT 3 -j f2b-sshd`). */
   via: string[];
+  /**
+   * When the blocking rule itself names no source but the packet got there through a jump rule
+   * naming the client (`-A INPUT -s <client>/32 -j LOGDROP`): that jump rule, which is what a fix
+   * deletes (the shared chain stays).
+   */
+  namedBy?: { chain: string; index: number; spec: string[]; rule: string };
   /** Rules in chains another tool owns: fail2ban (f2b-*, fail2ban-*), ufw (ufw-*), firewalld. */
   managedBy?: Manager;
 }
@@ -377,7 +383,14 @@ export function findIptablesBlocks(opts: FindBlocksOptions): IptablesBlock[] {
   const out: IptablesBlock[] = [];
   let conditionalAccept = false;
 
-  const walk = (chain: string, certain: boolean, via: string[], inherited: string[], stack: string[]): 'accept' | 'return' | 'end' => {
+  const walk = (
+    chain: string,
+    certain: boolean,
+    via: string[],
+    inherited: string[],
+    stack: string[],
+    naming: IptablesRule | undefined,
+  ): 'accept' | 'return' | 'end' => {
     for (const r of rs.rules.get(chain) ?? []) {
       const j = judgeSpec(r.spec, ctx, userChains);
       if (j.match === 'no') continue;
@@ -396,12 +409,15 @@ export function findIptablesBlocks(opts: FindBlocksOptions): IptablesBlock[] {
             spec: r.spec,
             rule: r.text,
             target: j.target,
-            classification: j.source?.exactClient ? 'names-client' : 'broad',
+            classification: j.source?.exactClient || naming ? 'names-client' : 'broad',
             certainty: sure ? 'certain' : 'conditional',
             conditions: conds,
             via,
           };
-          const m = chainManager(chain);
+          if (!j.source?.exactClient && naming) {
+            b.namedBy = { chain: naming.chain, index: naming.index, spec: naming.spec, rule: naming.text };
+          }
+          const m = chainManager(chain) ?? (b.namedBy ? chainManager(b.namedBy.chain) : undefined);
           if (m) b.managedBy = m;
           out.push(b);
           break;
@@ -412,7 +428,8 @@ export function findIptablesBlocks(opts: FindBlocksOptions): IptablesBlock[] {
         case 'jump':
         case 'goto': {
           if (stack.includes(j.target) || stack.length > 32) break;
-          const res = walk(j.target, sure, [...via, `${chain} ${r.index} ${j.kind === 'goto' ? '-g' : '-j'} ${j.target}`], conds, [...stack, j.target]);
+          const step = `${chain} ${r.index} ${j.kind === 'goto' ? '-g' : '-j'} ${j.target}`;
+          const res = walk(j.target, sure, [...via, step], conds, [...stack, j.target], j.source?.exactClient ? r : naming);
           if (res === 'accept') return 'accept';
           if (j.kind === 'goto' && sure) return 'return';
           break;
@@ -424,7 +441,7 @@ export function findIptablesBlocks(opts: FindBlocksOptions): IptablesBlock[] {
     return 'end';
   };
 
-  const res = walk('INPUT', true, [], [], ['INPUT']);
+  const res = walk('INPUT', true, [], [], ['INPUT'], undefined);
   if (res !== 'accept' && (rs.policies.get('INPUT') ?? 'ACCEPT') === 'DROP') {
     const b: IptablesBlock = {
       kind: 'policy',
@@ -504,26 +521,31 @@ export function planFirewallUnblock(opts: IptablesPlanOptions): IptablesPlan {
   plan.blocks = findIptablesBlocks(find);
   plan.managed = plan.blocks.filter((b) => b.managedBy);
 
+  // The rule to delete: the blocking rule itself, or the jump rule naming the client.
   const seen = new Set<string>();
-  const deletes = plan.blocks
-    .filter((b) => !b.managedBy && b.kind === 'rule' && b.classification === 'names-client')
-    .filter((b) => {
-      const k = `${b.chain}\0${b.index}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    })
-    .sort((a, b) => (a.chain === b.chain ? a.index - b.index : rs.chains.indexOf(a.chain) - rs.chains.indexOf(b.chain)));
+  const deletes: Array<{ chain: string; index: number; spec: string[]; rule: string; why: string }> = [];
+  for (const b of plan.blocks) {
+    if (b.managedBy || b.kind !== 'rule' || b.classification !== 'names-client') continue;
+    const d = b.namedBy ?? b;
+    const k = `${d.chain}\0${d.index}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const why = b.namedBy
+      ? `${d.chain} rule ${d.index} sends ${opts.clientIp} to ${b.chain}, whose rule ${b.index} ${b.target}s it: ${d.rule}`
+      : `${b.chain} rule ${b.index} ${b.target}s ${opts.clientIp} by name: ${b.rule}`;
+    deletes.push({ chain: d.chain, index: d.index, spec: d.spec, rule: d.rule, why });
+  }
+  deletes.sort((a, b) => (a.chain === b.chain ? a.index - b.index : rs.chains.indexOf(a.chain) - rs.chains.indexOf(b.chain)));
   const deletedBefore = new Map<string, number>();
-  for (const b of deletes) {
-    const n = deletedBefore.get(b.chain) ?? 0;
-    deletedBefore.set(b.chain, n + 1);
-    const argv = [bin, '-D', b.chain, ...b.spec];
+  for (const d of deletes) {
+    const n = deletedBefore.get(d.chain) ?? 0;
+    deletedBefore.set(d.chain, n + 1);
+    const argv = [bin, '-D', d.chain, ...d.spec];
     plan.steps.push({
       argv,
       command: quoteArgv(argv),
-      undo: quoteArgv([bin, '-I', b.chain, String(b.index - n), ...b.spec]),
-      reason: `${b.chain} rule ${b.index} ${b.target}s ${opts.clientIp} by name: ${b.rule}`,
+      undo: quoteArgv([bin, '-I', d.chain, String(d.index - n), ...d.spec]),
+      reason: d.why,
     });
   }
   const broad = plan.blocks.filter((b) => !b.managedBy && b.classification === 'broad');

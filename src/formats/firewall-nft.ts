@@ -284,22 +284,25 @@ export function judgeNftRule(text: string, pkt: NftPacket, sets: readonly NftSet
     if (v.startsWith('@')) return setOf(v)?.elements;
     return groupItems(v);
   };
-  const addrTri = (v: string, local: boolean): { t: Tri; hit?: string } => {
+  /** Does an address value (literal, range, { group } or @set) hold the client (or, with local, the server)? */
+  const addrTri = (v: string, local: boolean): { t: Tri; hits: string[] } => {
     const list = items(v);
-    if (!list) return { t: 'maybe' };
+    if (!list) return { t: 'maybe', hits: [] };
     let unknown = false;
+    const hits: string[] = [];
     for (const it of list) {
-      if (local) {
-        const n = parseNet(it);
-        if (!n || !pkt.localAddresses) unknown = true;
-        else if (pkt.localAddresses.some((l) => netContains(n, l))) return { t: 'yes', hit: it };
-        continue;
-      }
       const n = parseNet(it);
       const r = n ? undefined : parseRange(it);
-      if (n ? netContains(n, pkt.client) : r ? rangeContains(r, pkt.client) : ((unknown = true), false)) return { t: 'yes', hit: it };
+      if (!n && !r) {
+        unknown = true;
+        continue;
+      }
+      if (local) {
+        if (!pkt.localAddresses) unknown = true;
+        else if (pkt.localAddresses.some((l) => (n ? netContains(n, l) : rangeContains(r!, l)))) hits.push(it);
+      } else if (n ? netContains(n, pkt.client) : rangeContains(r!, pkt.client)) hits.push(it);
     }
-    return { t: unknown ? 'maybe' : 'no' };
+    return { t: hits.length > 0 ? 'yes' : unknown ? 'maybe' : 'no', hits };
   };
   const portTri = (v: string): Tri => {
     const list = items(v);
@@ -354,9 +357,10 @@ export function judgeNftRule(text: string, pkt: NftPacket, sets: readonly NftSet
           const net = parseNet(v);
           if (!v.startsWith('{') && !v.startsWith('@') && net && isHostNet(net)) j.namesClient = true;
           const s = setOf(v);
-          if (s && r.hit) {
-            const en = parseNet(r.hit);
-            j.viaSet = { name: s.name, element: r.hit, exact: !!en && isHostNet(en) };
+          if (s && r.hits[0] !== undefined) {
+            // Exact only when the one element holding the client is the client itself.
+            const en = parseNet(r.hits[0]);
+            j.viaSet = { name: s.name, element: r.hits[0], exact: r.hits.length === 1 && !!en && isHostNet(en) };
           }
         }
       } else {
@@ -477,7 +481,8 @@ export function judgeNftRule(text: string, pkt: NftPacket, sets: readonly NftSet
     if (a === 'reject') {
       setVerdict('reject');
       i++;
-      if (w[i] === 'with') i += w[i + 1] === 'tcp' ? 3 : 3;
+      // with icmp port-unreachable | with tcp reset | with icmpx type admin-prohibited
+      if (w[i] === 'with') i += w[i + 2] === 'type' ? 4 : 3;
       continue;
     }
     if (a === 'jump' || a === 'goto') {
@@ -524,6 +529,8 @@ export interface NftBlock {
   via: string[];
   /** The named set the client was found in, and the element. */
   set?: { name: string; element: string };
+  /** The jump/goto rule naming the client that led here, when this rule names no source. */
+  namedBy?: { chain: string; handle?: number; rule: string };
   managedBy?: Manager;
 }
 
@@ -563,7 +570,14 @@ export function findNftBlocks(opts: NftFindOptions): NftBlock[] {
   for (const { table, chain: base } of inputBaseChains(rs, pkt.client.family)) {
     const manager = nftTableManager(table, opts.iptablesNft);
     let conditionalAccept = false;
-    const walk = (chain: NftChain, certain: boolean, via: string[], inherited: string[], stack: string[]): 'accept' | 'return' | 'end' => {
+    const walk = (
+      chain: NftChain,
+      certain: boolean,
+      via: string[],
+      inherited: string[],
+      stack: string[],
+      naming: { chain: string; rule: NftRule } | undefined,
+    ): 'accept' | 'return' | 'end' => {
       for (const r of chain.rules) {
         const j = judgeNftRule(r.text, pkt, table.sets);
         if (j.match === 'no') continue;
@@ -582,12 +596,16 @@ export function findNftBlocks(opts: NftFindOptions): NftBlock[] {
             baseChain: base.name,
             rule: r.text,
             verdict: j.verdict,
-            classification: j.namesClient || exactSet ? 'names-client' : 'broad',
+            classification: j.namesClient || exactSet || (naming && !j.viaSet) ? 'names-client' : 'broad',
             certainty: sure ? 'certain' : 'conditional',
             conditions: conds,
             via,
           };
           if (r.handle !== undefined) b.handle = r.handle;
+          if (naming && !j.namesClient && !j.viaSet) {
+            b.namedBy = { chain: naming.chain, rule: naming.rule.text };
+            if (naming.rule.handle !== undefined) b.namedBy.handle = naming.rule.handle;
+          }
           if (j.viaSet) b.set = { name: j.viaSet.name, element: j.viaSet.element };
           if (manager) b.managedBy = manager;
           out.push(b);
@@ -596,14 +614,15 @@ export function findNftBlocks(opts: NftFindOptions): NftBlock[] {
         } else if ((j.verdict === 'jump' || j.verdict === 'goto') && j.target) {
           const next = table.chains.find((c) => c.name === j.target);
           if (!next || stack.includes(next.name) || stack.length > 32) continue;
-          const res = walk(next, sure, [...via, `${chain.name} handle ${r.handle ?? '?'} ${j.verdict} ${next.name}`], conds, [...stack, next.name]);
+          const step = `${chain.name} handle ${r.handle ?? '?'} ${j.verdict} ${next.name}`;
+          const res = walk(next, sure, [...via, step], conds, [...stack, next.name], j.namesClient ? { chain: chain.name, rule: r } : naming);
           if (res === 'accept') return 'accept';
           if (j.verdict === 'goto' && sure) return 'return';
         }
       }
       return 'end';
     };
-    const res = walk(base, true, [], [], [base.name]);
+    const res = walk(base, true, [], [], [base.name], undefined);
     if (res !== 'accept' && base.policy === 'drop') {
       const b: NftBlock = {
         kind: 'policy',
@@ -663,28 +682,38 @@ export function planNftUnblock(opts: NftPlanOptions): NftPlan {
   plan.blocks = findNftBlocks({ ...opts, ruleset: rs });
   plan.managed = plan.blocks.filter((b) => b.managedBy);
   const own = plan.blocks.filter((b) => !b.managedBy);
-  const tableOf = (b: NftBlock) => rs.tables.find((t) => t.family === b.family && t.name === b.table)!;
   const done = new Set<string>();
 
-  // Rules to delete, grouped per chain so undo anchors skip rules deleted in the same plan.
-  const ruleDeletes = own.filter((b) => b.kind === 'rule' && b.classification === 'names-client' && !b.set);
-  for (const b of ruleDeletes) {
-    const key = `rule ${b.family} ${b.table} ${b.chain} ${b.handle}`;
+  // Rules to delete (the blocking rule, or the jump naming the client), per chain, so undo
+  // anchors skip rules deleted by the same plan.
+  const ruleDeletes: Array<{ family: string; table: string; chain: string; handle?: number; rule: string; why: string }> = [];
+  for (const b of own) {
+    if (b.kind !== 'rule' || b.classification !== 'names-client' || b.set) continue;
+    const d = b.namedBy ?? b;
+    const why = b.namedBy
+      ? `${b.family} ${b.table} ${d.chain}: "${d.rule}" sends ${opts.clientIp} to ${b.chain}, where "${b.rule}" ${b.verdict}s it`
+      : `${b.family} ${b.table} ${b.chain}: "${b.rule}" ${b.verdict}s ${opts.clientIp} by name`;
+    const key = `rule ${b.family} ${b.table} ${d.chain} ${d.handle ?? d.rule}`;
     if (done.has(key)) continue;
     done.add(key);
-    if (b.handle === undefined) {
-      plan.warnings.push(`no handle for "${b.rule}" in ${b.family} ${b.table} ${b.chain}: list the ruleset with nft -a`);
+    const entry: (typeof ruleDeletes)[number] = { family: b.family, table: b.table, chain: d.chain, rule: d.rule, why };
+    if (d.handle !== undefined) entry.handle = d.handle;
+    ruleDeletes.push(entry);
+  }
+  for (const d of ruleDeletes) {
+    if (d.handle === undefined) {
+      plan.warnings.push(`no handle for "${d.rule}" in ${d.family} ${d.table} ${d.chain}: list the ruleset with nft -a`);
       continue;
     }
-    const chain = tableOf(b).chains.find((c) => c.name === b.chain)!;
-    const deleted = new Set(ruleDeletes.filter((x) => x.chain === b.chain && x.table === b.table && x.family === b.family).map((x) => x.handle));
-    const pos = chain.rules.findIndex((r) => r.handle === b.handle);
+    const chain = rs.tables.find((t) => t.family === d.family && t.name === d.table)!.chains.find((c) => c.name === d.chain)!;
+    const deleted = new Set(ruleDeletes.filter((x) => x.chain === d.chain && x.table === d.table && x.family === d.family).map((x) => x.handle));
+    const pos = chain.rules.findIndex((r) => r.handle === d.handle);
     const anchor = chain.rules.slice(0, pos).filter((r) => !deleted.has(r.handle)).pop();
-    const argv = ['nft', 'delete', 'rule', b.family, b.table, b.chain, 'handle', String(b.handle)];
+    const argv = ['nft', 'delete', 'rule', d.family, d.table, d.chain, 'handle', String(d.handle)];
     const undo = anchor?.handle !== undefined
-      ? ['nft', 'add', 'rule', b.family, b.table, b.chain, 'position', String(anchor.handle), b.rule]
-      : ['nft', 'insert', 'rule', b.family, b.table, b.chain, b.rule];
-    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), reason: `${b.family} ${b.table} ${b.chain}: "${b.rule}" ${b.verdict}s ${opts.clientIp} by name` });
+      ? ['nft', 'add', 'rule', d.family, d.table, d.chain, 'position', String(anchor.handle), d.rule]
+      : ['nft', 'insert', 'rule', d.family, d.table, d.chain, d.rule];
+    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), reason: d.why });
   }
   for (const b of own.filter((x) => x.set && x.classification === 'names-client')) {
     const key = `set ${b.family} ${b.table} ${b.set!.name} ${b.set!.element}`;

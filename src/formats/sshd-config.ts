@@ -600,7 +600,7 @@ function commentedDirective(line: SshdConfigLine): SshdDirective | null {
 
 const sameArgs = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export interface SetKeywordOptions extends EffectiveOptions {}
+export type SetKeywordOptions = EffectiveOptions;
 
 /**
  * Plan the edits that make sshd use `value` for `keyword` (global context).

@@ -187,3 +187,45 @@ describe('keywords sshd reads verbatim', () => {
     expect(plan(text('ForceCommand echo "hi"\n'), 'ForceCommand', 'echo hi').status).toBe('edited');
   });
 });
+
+describe('properties over generated configurations', () => {
+  // Deterministic LCG so failures reproduce.
+  const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const VOCAB = [
+    'MaxStartups 1:30:9', 'maxstartups=2', '#MaxStartups 10:30:100', 'Match User x', 'Match all', 'Match Address 10.0.0.0/8',
+    'Include /etc/ssh/d/*.conf', '', '# comment', 'Port 22', '\tPasswordAuthentication no', 'PasswordAuthentication yes # c',
+  ];
+  const DROPIN = ['MaxStartups 3:50:5', 'Match User y', 'PasswordAuthentication no', '', 'Match all'];
+  const gen = (r: () => number, vocab: string[], n: number): string =>
+    Array.from({ length: Math.floor(r() * n) }, () => vocab[Math.floor(r() * vocab.length)]!).map((l) => `${l}${r() < 0.2 ? '\r\n' : '\n'}`).join('');
+
+  it('setting a keyword is idempotent and lands where sshd reads it', () => {
+    const r = rng(42);
+    for (let i = 0; i < 300; i++) {
+      const files = new Map([[MAIN, gen(r, VOCAB, 10)], ['/etc/ssh/d/a.conf', gen(r, DROPIN, 4)]]);
+      for (const [keyword, value, opts] of [
+        ['MaxStartups', '10:30:100', { opensshVersion: '10.1.0' }],
+        ['MaxStartups', '10:30:100', { opensshVersion: '9.2.0' }],
+        ['MaxStartups', '10:30:100', {}],
+        ['PasswordAuthentication', 'no', {}],
+      ] as const) {
+        const { p, after } = setAndCheck(files, keyword, value, opts);
+        const resolved = resolveConfig(MAIN, after);
+        for (const c of p.changes) {
+          const d = resolved.directives.find((x) => x.file === c.path && x.line === c.line)!;
+          expect(d.scope === 'global' || d.scope === 'match-all').toBe(true);
+        }
+      }
+    }
+  });
+
+  it('round-trips arbitrary text', () => {
+    const r = rng(7);
+    const alphabet = [' ', '\t', '\r', '\n', '\r\n', '#', '"', "'", '\\', '=', '\f', 'Port', 'Match', 'all', 'x', 'é'];
+    for (let i = 0; i < 500; i++) {
+      const t = Array.from({ length: Math.floor(r() * 40) }, () => alphabet[Math.floor(r() * alphabet.length)]!).join('');
+      const f = resolveConfig(MAIN, new Map([[MAIN, t]])).files.get(MAIN)!;
+      expect(f.lines.map((l) => l.text + l.eol).join('')).toBe(t);
+    }
+  });
+});

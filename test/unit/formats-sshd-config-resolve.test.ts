@@ -2,7 +2,16 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accessLists, effectiveValue, includeGlobs, resolveConfig, globFromPaths } from '../../src/formats/sshd-config.js';
+import {
+  accessLists,
+  effectiveValue,
+  formatMaxStartups,
+  globFromPaths,
+  includeGlobs,
+  parseMaxStartups,
+  resolveConfig,
+  type MaxStartups,
+} from '../../src/formats/sshd-config.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/sshd-config/', import.meta.url));
 
@@ -197,5 +206,25 @@ describe('a drop-in included twice', () => {
     const r = resolveConfig(MAIN, files);
     expect(r.directives.filter((d) => d.key === 'maxauthtries').map((d) => d.includedFrom[0]!.line)).toEqual([1, 2]);
     expect(effectiveValue(r, 'MaxAuthTries')).toMatchObject({ value: '3', source: { file: '/etc/ssh/d/a.conf', line: 1 }, shadowed: [] });
+  });
+});
+
+describe('agrees with what sshd 9.2 printed (sshd -T -f, observed on Debian 12)', () => {
+  const cases: Array<[string, Record<string, string>, string, string]> = [
+    ['duplicate MaxStartups: last wins before 10.1', { [MAIN]: 'MaxStartups 10:30:60\nMaxStartups 20:30:100\n' }, 'MaxStartups', '20:30:100'],
+    ['global-only keyword after Match all', { [MAIN]: 'Port 22\nMatch all\nMaxStartups 5\n' }, 'MaxStartups', '5:30:5'],
+    ['Match all overrides a global value', { [MAIN]: 'PasswordAuthentication no\nAllowUsers alice\nMatch all\nPasswordAuthentication yes\nAllowUsers bob\n' }, 'PasswordAuthentication', 'yes'],
+    ['Match all replaces the AllowUsers list', { [MAIN]: 'PasswordAuthentication no\nAllowUsers alice\nMatch all\nPasswordAuthentication yes\nAllowUsers bob\n' }, 'AllowUsers', 'bob'],
+    ['a drop-in Match block ends with the drop-in', { [MAIN]: 'Include /etc/ssh/d/*.conf\nMaxStartups 7:30:70\nPasswordAuthentication no\n', '/etc/ssh/d/a.conf': 'Match User x\nPasswordAuthentication yes\n' }, 'PasswordAuthentication', 'no'],
+    ['alias spelled first wins', { [MAIN]: 'ChallengeResponseAuthentication no\nKbdInteractiveAuthentication yes\n' }, 'KbdInteractiveAuthentication', 'no'],
+    ['duplicate PerSourceNetBlockSize: last wins before 10.1', { [MAIN]: 'PersourceNetBlockSize 24:64\nPerSourceNetBlockSize 32:128\n' }, 'PerSourceNetBlockSize', '32:128'],
+    ['= separators', { [MAIN]: 'Port=22\nMaxStartups = 10:30:61\nUseDNS =yes\nPermitRootLogin= no\n' }, 'MaxStartups', '10:30:61'],
+    ['Match all inside a conditionally included file stays conditional', { [MAIN]: 'Port 22\nMatch Group admins\nInclude /etc/ssh/d2/*.conf\n', '/etc/ssh/d2/b.conf': 'Match all\nMaxAuthTries 2\n' }, 'MaxAuthTries', '6'],
+    ['single-number MaxStartups', { [MAIN]: 'MaxStartups 10\n' }, 'MaxStartups', '10:30:10'],
+  ];
+  it.each(cases)('%s', (_name, files, keyword, printed) => {
+    const ev = effectiveValue(resolveConfig(MAIN, new Map(Object.entries(files))), keyword, { opensshVersion: '9.2.0' });
+    const value = keyword === 'MaxStartups' ? formatMaxStartups((parseMaxStartups(ev.value!) as { value: MaxStartups }).value) : ev.value;
+    expect(value).toBe(printed);
   });
 });
