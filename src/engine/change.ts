@@ -40,9 +40,24 @@ export interface RunChange {
   stdin?: string;
   /** Non-zero exit codes that still count as success. */
   okCodes?: number[];
+  /**
+   * A check, not a change (`sshd -t`, `sshd -T`): runs under apply, never under plan, and does
+   * not make the task 'changed'. Its failure fails the task.
+   */
+  readOnly?: boolean;
 }
 
-export type Change = WriteChange | RunChange;
+/**
+ * Prove access with a brand-new, non-multiplexed SSH connection from the controller: over the
+ * direct path (the client's own vantage point) and/or the working path. Carried out by the
+ * engine, which knows how the host is reached.
+ */
+export interface VerifyChange {
+  kind: 'verify';
+  over: Array<'direct' | 'working'>;
+}
+
+export type Change = WriteChange | RunChange | VerifyChange;
 
 /** What a module's planner returns for one task on one host. */
 export type ModulePlan =
@@ -51,6 +66,13 @@ export type ModulePlan =
   | { kind: 'ok'; message?: string }
   | { kind: 'change'; changes: Change[]; message?: string };
 
+/** Writes and non-read-only commands change a host; checks and verifications do not. */
+export function changesHost(c: Change): boolean {
+  return c.kind === 'write' || (c.kind === 'run' && !c.readOnly);
+}
+
 export function describeChange(c: Change): string {
-  return c.kind === 'write' ? `write ${c.path}` : `run: ${c.command}`;
+  if (c.kind === 'write') return `write ${c.path}`;
+  if (c.kind === 'run') return `run: ${c.command}`;
+  return `verify: new SSH connection over the ${c.over.join(' and ')} path`;
 }

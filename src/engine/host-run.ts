@@ -3,7 +3,8 @@
 // failing host becomes a HostResult.
 import type { Play, Task } from '../playbook/model.js';
 import type { Connection } from '../transport/connection.js';
-import { connectFirstWorking } from '../transport/connect.js';
+import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
+import { sourceAddressFor } from '../transport/source-address.js';
 import { LocalConnection } from '../transport/local.js';
 import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js';
 import { FACTS_SCRIPT, factsToVars, parseFacts, type Facts } from '../facts.js';
@@ -12,6 +13,7 @@ import { HostSession, type Become } from './host-session.js';
 import { runTask, type TaskEnv } from './task-run.js';
 import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
+import type { VerifyChange } from './change.js';
 import { layerVars, type Vars } from './vars.js';
 
 export interface HostJob {
@@ -54,18 +56,20 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   let conn: Connection;
   let pathLabel = 'local';
   let attempts: PathAttempt[] = [];
-  if (local || !job.reach) {
+  const reach = local ? undefined : job.reach;
+  const sshOptions: ConnectFirstOptions = {
+    hostKeyChecking: opts.hostKeyChecking,
+    timeoutMs: reach?.ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
+    knownHostsFiles: reach?.knownHostsFiles,
+    identitiesOnly: reach?.ssh.identitiesOnly,
+    agent: reach?.ssh.agent ?? opts.agentSocket ?? null,
+  };
+  let workingPath = reach?.paths[0];
+  if (!reach) {
     conn = new LocalConnection();
   } else {
     obs.hostPhase?.(job.name, 'connecting');
-    const { ssh } = job.reach;
-    const res = await connectFirstWorking(job.reach.target, job.reach.paths, {
-      hostKeyChecking: opts.hostKeyChecking,
-      timeoutMs: ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
-      knownHostsFiles: job.reach.knownHostsFiles,
-      identitiesOnly: ssh.identitiesOnly,
-      agent: ssh.agent ?? opts.agentSocket ?? null,
-    });
+    const res = await connectFirstWorking(reach.target, reach.paths, sshOptions);
     attempts = res.attempts.map((a) => ({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms }));
     if (!res.ok) {
       recap.unreachable = 1;
@@ -75,6 +79,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       return r;
     }
     conn = res.conn;
+    workingPath = res.path;
     pathLabel = res.path.label;
     attempts.push({ path: pathLabel, ok: true, ms: res.ms ?? 0 });
   }
@@ -91,11 +96,32 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       facts = parseFacts(res.stdout.toString('utf8'));
     }
     const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
+    const clientAddress = reach && (await sourceAddressFor(reach.target.host, reach.target.port));
+    if (clientAddress) magic.remedy_client_address = clientAddress;
+    // A fresh, non-multiplexed connection per check: only that proves a new login gets in.
+    const verify = async (c: VerifyChange): Promise<string | undefined> => {
+      if (!reach || !workingPath) return 'verification needs a host reached over SSH, not a local one';
+      const failures: string[] = [];
+      for (const which of c.over) {
+        const path = which === 'direct' ? reach.direct : workingPath;
+        obs.hostPhase?.(job.name, `verifying a new login over the ${which} path (${path.label})`);
+        const res = await connectFirstWorking(reach.target, [path], sshOptions);
+        if (!res.ok) {
+          const a = res.attempts[0];
+          failures.push(`${which} path (${path.label}): ${a?.phase}: ${a?.message}`);
+          continue;
+        }
+        const ran = await res.conn.exec('true').catch((err: Error) => ({ code: null, stderr: Buffer.from(err.message) }));
+        await res.conn.close().catch(() => undefined);
+        if (ran.code !== 0) failures.push(`${which} path (${path.label}): logged in but could not run a command: ${ran.stderr.toString().trim()}`);
+      }
+      return failures.length ? `verification failed: ${failures.join('; ')}` : undefined;
+    };
     const baseVars = layerVars(job.vars, play.gatherFacts ? factsToVars(facts) : {}, magic, play.vars);
     const registered: Vars = {};
     const env = (task: Task): TaskEnv => ({
       session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
-      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs,
+      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, verify,
     });
     const notified = new Set<string>();
     const record = (r: TaskResult) => {

@@ -3,7 +3,8 @@
 // mode, later plans) see the state the earlier tasks left.
 import type { Connection, ExecResult } from '../transport/connection.js';
 import type { FileState, WriteChange } from './change.js';
-import { parseReadOutput, readScript, writeScript, WRITE_EXIT, type ReadResult } from './remote-files.js';
+import { parseProbeOutput, parseReadOutput, probeScript, readScript, writeScript, WRITE_EXIT, type ReadResult } from './remote-files.js';
+import type { ProbeResult } from '../modules/module.js';
 import { becomeCommand } from '../transport/become.js';
 
 export interface Become {
@@ -14,6 +15,7 @@ export interface Become {
 
 export class HostSession {
   private readonly files = new Map<string, ReadResult>();
+  private readonly probes = new Map<string, ProbeResult>();
 
   constructor(readonly conn: Connection) {}
 
@@ -32,10 +34,42 @@ export class HostSession {
     parseReadOutput(missing, res.stdout.toString('utf8')).forEach((r, i) => this.files.set(missing[i]!, r));
   }
 
+  /** Run every probe not yet run, all in one exec. */
+  async ensureProbed(commands: readonly string[], become?: Become): Promise<void> {
+    const missing = [...new Set(commands)].filter((c) => !this.probes.has(c));
+    if (missing.length === 0) return;
+    const res = await this.exec(probeScript(missing), { become });
+    if (res.code !== 0) throw new Error(`probing the host failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+    parseProbeOutput(missing, res.stdout.toString('utf8')).forEach((r, i) => this.probes.set(missing[i]!, r));
+  }
+
+  known(path: string): FileState | undefined {
+    return this.files.get(path)?.state;
+  }
+
+  probed(command: string): ProbeResult | undefined {
+    return this.probes.get(command);
+  }
+
   file(path: string): FileState {
     const r = this.files.get(path);
     if (!r) throw new Error(`internal: ${path} was planned without being read`);
     return r.state;
+  }
+
+  probe(command: string): ProbeResult {
+    const r = this.probes.get(command);
+    if (!r) throw new Error(`internal: probe '${command}' was planned without being run`);
+    return r;
+  }
+
+  /**
+   * A command ran on the host: it may have changed any file or any probed state, so later tasks
+   * read again instead of planning on stale knowledge.
+   */
+  forget(): void {
+    this.files.clear();
+    this.probes.clear();
   }
 
   /** Write atomically on the host, then remember the new state. */

@@ -8,7 +8,8 @@ import { renderDeep } from '../playbook/template.js';
 import { evalCondition } from '../playbook/condition.js';
 import type { Task } from '../playbook/model.js';
 import type { Facts } from '../facts.js';
-import type { Change, ModulePlan } from './change.js';
+import { changesHost, describeChange, type Change, type ModulePlan, type VerifyChange } from './change.js';
+import type { ModuleDef } from '../modules/module.js';
 import type { TaskResult } from './results.js';
 import { fileDiff } from '../report/diff.js';
 import { HostSession, type Become } from './host-session.js';
@@ -24,6 +25,8 @@ export interface TaskEnv {
   check: boolean;
   become?: Become;
   timeoutMs?: number;
+  /** Open a brand-new connection over the named paths; an error message, or undefined when it got in. */
+  verify(change: VerifyChange): Promise<string | undefined>;
 }
 
 export interface TaskOutcome {
@@ -95,10 +98,24 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
     return failure(task, `${formatPos(task.argsPos)}: ${mod.name}: ${msg}`);
   }
   const args = parsed.value;
-  await env.session.ensureRead(mod.reads?.(args) ?? [], env.become);
+  await learn(mod, args, env, vars);
   const check = env.check || task.checkMode === true;
-  const plan = mod.plan(args, { facts: env.facts, file: (p) => env.session.file(p), check, vars });
+  const s = env.session;
+  const plan = mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars });
   return carryOut(task, env, vars, plan, check);
+}
+
+/** Read files and run probes in rounds until the module asks for nothing new (one exec each). */
+async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): Promise<void> {
+  const s = env.session;
+  const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
+  for (let round = 0; round < 6; round++) {
+    const paths = (mod.reads?.(args, ctx) ?? []).filter((p) => !s.known(p));
+    const probes = (mod.probes?.(args, ctx) ?? []).filter((c) => !s.probed(c));
+    if (paths.length === 0 && probes.length === 0) return;
+    await Promise.all([s.ensureRead(paths, env.become), s.ensureProbed(probes, env.become)]);
+  }
+  throw new Error(`${mod.name}: still finding files to read after 6 rounds (an Include loop?)`);
 }
 
 async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, check: boolean): Promise<TaskOutcome> {
@@ -107,18 +124,19 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
   if (plan.kind === 'fail') return failure(task, plan.message);
   if (plan.kind === 'ok') return finish(task, env, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
 
+  const changed = plan.changes.some(changesHost);
   const result: TaskResult = {
     ...base,
-    status: 'changed',
-    changed: true,
+    status: changed ? 'changed' : 'ok',
+    changed,
     msg: plan.message,
     diffs: plan.changes.filter((c) => c.kind === 'write').map(fileDiff),
-    commands: plan.changes.filter((c) => c.kind === 'run').map((c) => c.command),
+    commands: plan.changes.filter((c) => c.kind !== 'write').map((c) => (c.kind === 'run' ? c.command : describeChange(c))),
   };
-  const registered: Record<string, unknown> = { changed: true, failed: false, msg: plan.message ?? '' };
+  const registered: Record<string, unknown> = { changed, failed: false, msg: plan.message ?? '' };
   if (check) {
     for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
-    if (result.commands.length) result.msg = 'check mode: commands not run';
+    if (result.commands.length) result.msg = `check mode: ${changed ? 'commands' : 'checks'} not run`;
     return finish(task, env, vars, result, registered, false);
   }
   result.executed = true;
@@ -146,7 +164,11 @@ async function execute(c: Change, env: TaskEnv, registered: Record<string, unkno
       return (err as Error).message;
     }
   }
-  const res = await env.session.exec(c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs });
+  if (c.kind === 'verify') return env.verify(c);
+  const res = await env.session.exec(c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
+    // Whatever a changing command did, later tasks must not plan on what was read before it.
+    if (!c.readOnly) env.session.forget();
+  });
   const stdout = res.stdout.toString('utf8').replace(/\n$/, '');
   const stderr = res.stderr.toString('utf8').replace(/\n$/, '');
   Object.assign(registered, {

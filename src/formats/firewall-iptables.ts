@@ -146,8 +146,14 @@ function flagSet(list: string): Set<string> {
   return new Set(up.split(',').filter((f) => f !== ''));
 }
 
-/** Is the word an option (so not a value of the option before it)? */
-const isOpt = (w: string | undefined) => w === undefined || w === '!' || (w.startsWith('-') && !/^-\d/.test(w));
+/** Options judgeSpec understands; anything else belongs to a module it does not model. */
+const KNOWN_OPTIONS = new Set([
+  '-s', '--source', '--src', '-d', '--destination', '--dst', '-p', '--protocol', '-i', '--in-interface',
+  '-o', '--out-interface', '-f', '--fragment', '-m', '--match', '-c', '--set-counters', '-j', '--jump',
+  '-g', '--goto', '--dport', '--destination-port', '--dports', '--destination-ports', '--ports', '--sport',
+  '--source-port', '--sports', '--source-ports', '--syn', '--tcp-flags', '--state', '--ctstate',
+  '--src-range', '--dst-range', '--dst-type', '--comment',
+]);
 
 /**
  * Judge a rule spec (the words after `-A CHAIN`) against the client's SYN. `chains` are the
@@ -160,6 +166,7 @@ export function judgeSpec(spec: string[], ctx: PacketContext, chains: ReadonlySe
   let target = '';
   let kind: TargetKind = 'none';
   let source: SpecJudgement['source'];
+  let module = '';
   const family = ctx.client.family;
   const apply = (t: Tri, words: string[]) => {
     const r = neg ? triNot(t) : t;
@@ -231,7 +238,7 @@ export function judgeSpec(spec: string[], ctx: PacketContext, chains: ReadonlySe
         break;
       case '-m':
       case '--match':
-        val();
+        module = val();
         neg = false;
         break;
       case '-c':
@@ -292,6 +299,9 @@ export function judgeSpec(spec: string[], ctx: PacketContext, chains: ReadonlySe
         apply(v.toUpperCase().split(',').includes('NEW') ? 'yes' : 'no', [w, v]);
         break;
       }
+      case '--dst-range':
+        apply('maybe', [w, val()]);
+        break;
       case '--src-range': {
         const v = val();
         const r = parseRange(v);
@@ -308,10 +318,11 @@ export function judgeSpec(spec: string[], ctx: PacketContext, chains: ReadonlySe
         neg = false;
         break;
       default: {
-        // An option remedy does not model (-m recent, limit, set, time, ...): maybe.
+        // Options of a module remedy does not model (recent, limit, set, time, ...): maybe,
+        // reported as one condition per module.
         const words = [w];
-        while (i + 1 < spec.length && !isOpt(spec[i + 1])) words.push(spec[++i]!);
-        apply('maybe', words);
+        while (i + 1 < spec.length && !KNOWN_OPTIONS.has(spec[i + 1]!)) words.push(spec[++i]!);
+        apply('maybe', module ? ['-m', module, ...words] : words);
       }
     }
   }
@@ -472,6 +483,11 @@ export interface IptablesPlanOptions {
   clientIp: string;
   port?: number;
   localAddresses?: string[];
+  /**
+   * Owners whose rules are left to them (default: all). A planner that knows ufw is inactive
+   * passes the others, so rules left behind in ufw's chains are handled like any other.
+   */
+  leaveTo?: Manager[];
 }
 
 export interface IptablesPlan {
@@ -519,13 +535,15 @@ export function planFirewallUnblock(opts: IptablesPlanOptions): IptablesPlan {
   const find: FindBlocksOptions = { rules: rs, clientIp: opts.clientIp, port };
   if (opts.localAddresses) find.localAddresses = opts.localAddresses;
   plan.blocks = findIptablesBlocks(find);
-  plan.managed = plan.blocks.filter((b) => b.managedBy);
+  const leave = new Set<Manager>(opts.leaveTo ?? ['fail2ban', 'ufw', 'firewalld', 'iptables-nft']);
+  const left = (b: IptablesBlock) => b.managedBy !== undefined && leave.has(b.managedBy);
+  plan.managed = plan.blocks.filter(left);
 
   // The rule to delete: the blocking rule itself, or the jump rule naming the client.
   const seen = new Set<string>();
   const deletes: Array<{ chain: string; index: number; spec: string[]; rule: string; why: string }> = [];
   for (const b of plan.blocks) {
-    if (b.managedBy || b.kind !== 'rule' || b.classification !== 'names-client') continue;
+    if (left(b) || b.kind !== 'rule' || b.classification !== 'names-client') continue;
     const d = b.namedBy ?? b;
     const k = `${d.chain}\0${d.index}`;
     if (seen.has(k)) continue;
@@ -548,7 +566,7 @@ export function planFirewallUnblock(opts: IptablesPlanOptions): IptablesPlan {
       reason: d.why,
     });
   }
-  const broad = plan.blocks.filter((b) => !b.managedBy && b.classification === 'broad');
+  const broad = plan.blocks.filter((b) => !left(b) && b.classification === 'broad');
   if (broad.length > 0) {
     const spec = acceptSpec(client, port);
     const argv = [bin, '-I', 'INPUT', '1', ...spec];

@@ -647,7 +647,10 @@ export function findNftBlocks(opts: NftFindOptions): NftBlock[] {
 // ---------------------------------------------------------------------------------------------
 // Planning
 
-export interface NftPlanOptions extends NftFindOptions {}
+export interface NftPlanOptions extends NftFindOptions {
+  /** Owners whose tables are left to them (default: all). */
+  leaveTo?: Manager[];
+}
 
 export interface NftPlan {
   commands: string[];
@@ -680,8 +683,10 @@ export function planNftUnblock(opts: NftPlanOptions): NftPlan {
   const port = opts.port ?? 22;
   const plan: NftPlan = { commands: [], steps: [], blocks: [], managed: [], warnings: [...rs.warnings] };
   plan.blocks = findNftBlocks({ ...opts, ruleset: rs });
-  plan.managed = plan.blocks.filter((b) => b.managedBy);
-  const own = plan.blocks.filter((b) => !b.managedBy);
+  const leave = new Set<Manager>(opts.leaveTo ?? ['fail2ban', 'ufw', 'firewalld', 'iptables-nft']);
+  const left = (b: NftBlock) => b.managedBy !== undefined && leave.has(b.managedBy);
+  plan.managed = plan.blocks.filter(left);
+  const own = plan.blocks.filter((b) => !left(b));
   const done = new Set<string>();
 
   // Rules to delete (the blocking rule, or the jump naming the client), per chain, so undo

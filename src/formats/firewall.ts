@@ -193,20 +193,26 @@ export function planFirewallFromProbe(probe: FirewallProbe, opts: FirewallPlanOp
   const ipt = client.family === 4 ? probe.iptables?.rules : probe.ip6tables?.rules;
   if (ipt) {
     const tool = client.family === 4 ? 'iptables' : 'ip6tables';
-    const p = planFirewallUnblock({ rules: ipt.text, family: client.family, clientIp: opts.clientIp, port, ...(opts.localAddresses ? { localAddresses: opts.localAddresses } : {}) });
+    const p = planFirewallUnblock({
+      rules: ipt.text,
+      family: client.family,
+      clientIp: opts.clientIp,
+      port,
+      leaveTo: [...skip],
+      ...(opts.localAddresses ? { localAddresses: opts.localAddresses } : {}),
+    });
     for (const b of p.blocks) keep({ tool, ...b }, b.managedBy);
-    // The iptables planner already leaves managed rules alone; drop its steps only if a managed
-    // tool (ufw, firewalld) is the one in charge of the broad rules it reacted to.
-    const own = p.blocks.filter((b) => !b.managedBy || !skip.has(b.managedBy));
-    if (own.some((b) => !b.managedBy)) plan.steps.push(...p.steps);
+    plan.steps.push(...p.steps);
     plan.notes.push(...p.warnings);
   }
   if (probe.nft) {
+    // iptables-nft's tables are planned through iptables above.
     const p = planNftUnblock({
       ruleset: probe.nft.ruleset.text,
       clientIp: opts.clientIp,
       port,
       iptablesNft: probe.iptables?.variant === 'nf_tables',
+      leaveTo: [...skip, 'iptables-nft'],
       ...(opts.localAddresses ? { localAddresses: opts.localAddresses } : {}),
     });
     for (const b of p.blocks) if (b.managedBy !== 'iptables-nft') keep({ tool: 'nft', ...b }, b.managedBy);

@@ -1,13 +1,33 @@
-// The contract every module follows: declare the files it must read, then plan from facts and
-// file states. Planning is pure; only the engine performs I/O.
+// The contract every module follows: declare what it must know (files, read-only probe
+// commands), then plan from facts and that knowledge. Planning is pure; only the engine
+// performs I/O, so `plan` prints exactly what `apply` will do.
 import type { z } from 'zod';
 import type { ModulePlan, FileState } from '../engine/change.js';
 import type { Facts } from '../facts.js';
+
+/** Output of a read-only probe command run on the host. */
+export interface ProbeResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What a module may consult while deciding what it needs to know. */
+export interface KnowContext {
+  facts: Facts;
+  /** A path's state if it has been read already, else undefined. */
+  known(path: string): FileState | undefined;
+  /** A probe's output if it has run already, else undefined. */
+  probed(command: string): ProbeResult | undefined;
+  vars: Record<string, unknown>;
+}
 
 export interface PlanContext {
   facts: Facts;
   /** State of every path the module listed in `reads`, as it would be after earlier tasks. */
   file(path: string): FileState;
+  /** Output of every probe the module listed in `probes`. */
+  probe(command: string): ProbeResult;
   /** True under --check: planners must not assume commands ran. */
   check: boolean;
   /** The task's variables, for modules that evaluate expressions (assert). */
@@ -18,12 +38,17 @@ export interface ModuleDef<A = any> {
   name: string;
   /** Ansible names that mean this module (e.g. ansible.builtin.command). */
   aliases?: string[];
-  /** Short description for `remedy validate` and docs. */
+  /** Short description for docs. */
   summary: string;
   args: z.ZodType<A>;
   /** Argument that receives a free-form string (`command: echo hi`). */
   freeForm?: string;
-  /** Absolute paths whose state the plan needs. */
-  reads?(args: A): string[];
+  /**
+   * Absolute paths whose state the plan needs. Called again after each round of reads until it
+   * asks for nothing new, so a module can follow what it found (sshd_config's Include).
+   */
+  reads?(args: A, ctx: KnowContext): string[];
+  /** Read-only commands whose output the plan needs; same rounds as `reads`. */
+  probes?(args: A, ctx: KnowContext): string[];
   plan(args: A, ctx: PlanContext): ModulePlan;
 }

@@ -23,6 +23,8 @@ export interface ConnectFirstOptions extends SshConnectOptions {
   timeoutMs?: number;
   /** Shorthand for userKnownHostsFiles (remedy_known_hosts / UserKnownHostsFile). */
   knownHostsFiles?: string[];
+  /** Retries of a path whose connection was closed at once before the banner (default 5). */
+  immediateCloseRetries?: number;
   /** Injected for tests; defaults to SshConnection.connect. */
   connect?: (target: Endpoint, path: PathSpec, opts: SshConnectOptions) => Promise<SshConnection>;
 }
@@ -31,9 +33,12 @@ export type ConnectFirstResult =
   | { ok: true; conn: SshConnection; path: PathSpec; attempts: ConnectAttempt[]; ms: number }
   | { ok: false; attempts: ConnectAttempt[] };
 
+/** A pre-banner close faster than this is MaxStartups' random drop, not libwrap's delayed reset. */
+const IMMEDIATE_CLOSE_MS = 1500;
+
 /** Normalise the shorthands into SshConnectOptions. */
 export function sshOptionsFrom(opts: ConnectFirstOptions): SshConnectOptions {
-  const { hostKeyChecking, timeoutMs, knownHostsFiles, connect: _c, ...rest } = opts;
+  const { hostKeyChecking, timeoutMs, knownHostsFiles, immediateCloseRetries: _r, connect: _c, ...rest } = opts;
   const out: SshConnectOptions = { ...rest };
   if (hostKeyChecking !== undefined && out.hostKeyMode === undefined) out.hostKeyMode = hostKeyChecking;
   if (timeoutMs !== undefined && out.connectTimeoutMs === undefined) out.connectTimeoutMs = timeoutMs;
@@ -53,14 +58,23 @@ export async function connectFirstWorking(
   const connect = opts.connect ?? ((t, p, o) => SshConnection.connect(t, p, o));
   const sshOpts = sshOptionsFrom(opts);
   const attempts: ConnectAttempt[] = [];
+  const retries = opts.immediateCloseRetries ?? 5;
   for (const path of paths) {
-    const started = Date.now();
-    try {
-      const conn = await connect(target, path, sshOpts);
-      return { ok: true, conn, path, attempts, ms: Date.now() - started };
-    } catch (err) {
-      if (!(err instanceof ConnectError)) throw err;
-      attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms: Date.now() - started });
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      try {
+        const conn = await connect(target, path, sshOpts);
+        return { ok: true, conn, path, attempts, ms: Date.now() - started };
+      } catch (err) {
+        if (!(err instanceof ConnectError)) throw err;
+        const ms = Date.now() - started;
+        attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms });
+        // sshd's MaxStartups drops new connections at random once `start` is exceeded, closing
+        // them at once before the banner: the same path often gets through on a retry. A reset
+        // after libwrap's ~5 s delay is deterministic and not retried.
+        if (err.phase !== 'banner' || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
     }
   }
   return { ok: false, attempts };

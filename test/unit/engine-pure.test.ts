@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { batchSizes, mapLimit } from '../../src/engine/batches.js';
-import { parseReadOutput, readScript, writeScript, sha256 } from '../../src/engine/remote-files.js';
+import { parseReadOutput, readScript, writeScript, sha256, probeScript, parseProbeOutput } from '../../src/engine/remote-files.js';
 import { parseFacts, parseOpensshVersion } from '../../src/facts.js';
 import { parseExtraVars } from '../../src/extra-vars.js';
 import { quote, splitArgs } from '../../src/shell.js';
@@ -121,5 +121,18 @@ describe('exit codes', () => {
     expect(exitCodeForRun('ok', true, true)).toBe(2);
     expect(exitCodeForRun('ok', false, true)).toBe(0);
     expect(exitCodeForRun('unreachable', false, true)).toBe(1);
+  });
+});
+
+describe('probe script (run with a local sh)', () => {
+  it('runs every probe apart and returns code, stdout and stderr', () => {
+    const cmds = ['echo out; echo err >&2; exit 3', 'printf "a b\\n"', 'cat', 'true'];
+    const out = execFileSync('sh', ['-c', probeScript(cmds)]).toString();
+    expect(parseProbeOutput(cmds, out)).toEqual([
+      { code: 3, stdout: 'out\n', stderr: 'err\n' },
+      { code: 0, stdout: 'a b\n', stderr: '' },
+      { code: 0, stdout: '', stderr: '' },
+      { code: 0, stdout: '', stderr: '' },
+    ]);
   });
 });

@@ -1,6 +1,18 @@
 import { it } from 'vitest';
-import { parseIp, parseNet, netContains, canonicalIp } from '../../src/formats/firewall-common.js';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { parseFirewallProbe, planFirewallFromProbe } from '../../src/formats/firewall.js';
+const fx = (n: string) => readFileSync(new URL(`../fixtures/firewall/${n}`, import.meta.url), 'utf8');
+const ns = (cmd: string) => execFileSync('ip', ['netns', 'exec', 'scratch-f2b', 'sh', '-c', cmd], { encoding: 'utf8' });
 it('scratch', () => {
-for (const x of ['1.2.3.4','::1','::','2001:db8::5','2001:0db8:0000:0000:0000:0000:0000:0005','::ffff:1.2.3.4','::1.2.3.4','1:2:3:4:5:6:1.2.3.4','fe80::1%eth0','1:0:0:1:0:0:0:1','1:0:0:1:0:0:1:1','[2001:db8::7]', 'abc', '1.2.3.4/8']) console.log(x, '->', canonicalIp(x));
-console.log(parseNet('10.1.2.3/255.0.0.0'), parseNet('2001:db8::/32'), netContains(parseNet('127.0.0.1/8')!, parseIp('127.9.9.9')!), netContains(parseNet('2001:db8::/32')!, parseIp('2001:db8:ffff::1')!), netContains(parseNet('0.0.0.0/0')!, parseIp('8.8.8.8')!));
+  const pr = parseFirewallProbe(fx('probe-ufw-f2b.txt'));
+  console.log(pr.present, pr.iptables?.variant, pr.ufw?.active, pr.ufw?.version, pr.problems);
+  const p = planFirewallFromProbe(pr, { clientIp: '203.0.113.7' });
+  console.log(p.commands, p.notes, p.blocks.map((b) => [b.tool, 'chain' in b ? b.chain : '', 'rule' in b ? (typeof b.rule === 'string' ? b.rule : b.text) : '', b.classification, b.certainty, 'managedBy' in b ? b.managedBy : '']));
+  for (const c of p.commands) ns(c);
+  const p2 = planFirewallFromProbe(parseFirewallProbe(ns('sh /tmp/fw-probe.sh')), { clientIp: '203.0.113.7' });
+  console.log('again', p2.commands, p2.fail2ban.length);
+  for (const s of [...p.steps].reverse()) ns(s.undo!);
+  const p6 = planFirewallFromProbe(pr, { clientIp: '2001:db8::5' });
+  console.log(p6.commands, p6.fail2ban.map(b => 'rule' in b ? b.rule : ''));
 });

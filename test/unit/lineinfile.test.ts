@@ -43,7 +43,7 @@ describe('lineinfile plan', () => {
   const facts = parseFacts('');
   const file = (content: string, mode = '0640'): FileState => ({ path: '/f', kind: 'file', content: Buffer.from(content), mode, uid: 0, gid: 0, owner: 'root', group: 'root' });
   const plan = (state: FileState, args: Record<string, unknown>) =>
-    lineinfile.plan(lineinfile.args.parse({ path: '/f', ...args }), { facts, check: true, file: () => state, vars: {} });
+    lineinfile.plan(lineinfile.args.parse({ path: '/f', ...args }), { facts, check: true, file: () => state, probe: () => { throw new Error('no probes'); }, vars: {} });
 
   it('plans nothing when nothing changes', () => {
     expect(plan(file('a\n'), { line: 'a' })).toEqual({ kind: 'ok' });

@@ -1,0 +1,96 @@
+// The mission end to end: three real hosts, each locked out a different way, one
+// `remedy apply playbooks/unblock.yml`, and the client logs in again with plain OpenSSH from its
+// own address. `plan` beforehand changes nothing; a second apply changes nothing.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { runCli, json } from './run-cli.js';
+
+const FILES = [
+  '/etc/hosts.deny', '/etc/hosts.allow', '/etc/ssh/sshd_config', '/etc/ssh/sshd_config.d/50-low.conf',
+  '/etc/fail2ban/jail.local',
+];
+
+describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed faults', () => {
+  let lab: Lab;
+  let h1: LabHost, h2: LabHost, h3: LabHost;
+  let release: (() => void) | undefined;
+  let common: string[];
+
+  /** Files, firewall rules and fail2ban bans: everything the playbook could touch. */
+  const state = async () => {
+    const out: Record<string, unknown> = {};
+    for (const h of lab.hosts) {
+      const rules = await lab.exec(h, 'iptables -w -S');
+      const banned = await lab.exec(h, 'fail2ban-client banned 2>/dev/null || true');
+      out[h.name] = { files: await lab.fileState(h, FILES), rules: rules.stdout, banned: banned.stdout };
+    }
+    return out;
+  };
+
+  beforeAll(async () => {
+    lab = await startLab({ hosts: 3, prefix: 'remedy-unblock' });
+    [h1, h2, h3] = lab.hosts as [LabHost, LabHost, LabHost];
+    // h1: a deny rule naming the client, and a fail2ban ban in two jails.
+    await lab.denyClient(h1);
+    await lab.startFail2ban(h1, ['sshd', 'recidive']);
+    await lab.fail2banBan(h1, 'sshd');
+    await lab.fail2banBan(h1, 'recidive');
+    // h2: a policy refusing everyone but the management address, and a firewall REJECT.
+    await lab.denyAllExcept(h2, lab.mgmtIp);
+    await lab.firewallReject(h2);
+    // h3: a drop-in with a low MaxStartups, a trailing Match block, and unauthenticated
+    // connections held open past `start`, so new logins are dropped at random (38% here: low
+    // enough that remedy's retries get in, as they do on a real overloaded host).
+    await lab.writeFile(h3, '/etc/ssh/sshd_config.d/50-low.conf', 'MaxStartups 2:30:10\n');
+    const cfg = await lab.exec(h3, 'cat /etc/ssh/sshd_config');
+    await lab.writeFile(h3, '/etc/ssh/sshd_config', `${cfg.stdout}\nMatch User nobody\n    X11Forwarding no\n`);
+    await lab.reloadSshd(h3);
+    release = await lab.holdConnections(h3, 3, 'client');
+    common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
+  });
+  afterAll(async () => {
+    release?.();
+    await lab?.stop();
+  });
+
+  it('the client is refused before the fix', async () => {
+    for (const h of [h1, h2]) expect((await lab.sshLogin(h, { from: 'client' })).ok, h.name).toBe(false);
+  });
+
+  it('plan shows every fix and changes nothing', async () => {
+    const before = await state();
+    const plan = await runCli(['plan', 'playbooks/unblock.yml', ...common, '--json', '--detailed-exitcode']);
+    expect(plan.code, plan.stderr + plan.stdout.slice(0, 4000)).toBe(2);
+    expect(await state()).toEqual(before);
+    const doc = json(plan);
+    const commands = (h: string) => doc.plays[0].hosts[h].tasks.flatMap((t: any) => t.commands).join('\n');
+    const diffs = (h: string) => doc.plays[0].hosts[h].tasks.flatMap((t: any) => t.diffs.map((d: any) => d.path));
+    expect(commands('h1')).toMatch(/unbanip/);
+    expect(diffs('h1')).toContain('/etc/hosts.deny');
+    expect(diffs('h2')).toContain('/etc/hosts.allow');
+    expect(commands('h2')).toMatch(/iptables.* -D INPUT/);
+    expect(diffs('h3')).toContain('/etc/ssh/sshd_config.d/50-low.conf');
+  });
+
+  it('apply lets the client in with plain OpenSSH from its own address, and a second apply changes nothing', async () => {
+    const apply = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
+    expect(apply.code, apply.stderr + JSON.stringify(json(apply).recap)).toBe(0);
+    release?.();
+    release = undefined;
+    for (const h of lab.hosts) {
+      const login = await lab.sshLogin(h, { from: 'client' });
+      expect(login.ok, `${h.name}: ${login.stderr}`).toBe(true);
+    }
+    // The policy on h2 stays; only the client was let in.
+    const h2deny = await lab.exec(h2, 'cat /etc/hosts.deny /etc/hosts.allow');
+    expect(h2deny.stdout).toContain(`sshd: ALL EXCEPT ${lab.mgmtIp}`);
+    expect(h2deny.stdout).toContain(`sshd: ${lab.clientIp}`);
+    // The trailing Match block still ends the file; the global value was set where sshd reads it.
+    const h3cfg = await lab.exec(h3, 'sshd -T -C user=root,host=x,addr=127.0.0.1 | grep -i ^maxstartups');
+    expect(h3cfg.stdout.trim()).toBe('maxstartups 10:30:100');
+
+    const again = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
+    expect(again.code).toBe(0);
+    for (const h of lab.hosts) expect(json(again).recap[h.name].changed, h.name).toBe(0);
+  });
+});
