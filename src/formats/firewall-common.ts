@@ -282,6 +282,8 @@ export interface PlannedCommand {
   command: string;
   /** Shell text that reverses this command, when one exists (run undos in reverse order). */
   undo?: string;
+  /** The undo as argv, when it is a single command (a pipeline has only `undo`). */
+  undoArgv?: string[];
   reason: string;
 }
 

@@ -297,7 +297,8 @@ export interface FirewalldPlan {
  * Commands that let the client reach sshd through firewalld:
  * - the client's own address bound as a source of a zone that blocks it → `--remove-source`;
  * - rich rules rejecting or dropping exactly the client → `--remove-rich-rule='<rule>'`;
- * - broader rich deny rules → a rich accept for the client placed before them
+ * - broader rich deny rules, or a blocking zone the client reaches through a network bound as
+ *   its source → a rich accept for the client placed before them
  *   (`rule priority="-1" family="ipv4" source address="<client>" service name="ssh" accept`;
  *   priorities exist since firewalld 0.9);
  * - nothing in the zone allows the port → `--add-service=ssh` (port 22) or `--add-port=<p>/tcp`.
@@ -312,7 +313,8 @@ export function planFirewalldUnblock(opts: FirewalldPlanOptions): FirewalldPlan 
     const forms = mode === 'runtime+permanent' ? [[], ['--permanent']] : [['--permanent']];
     for (const f of forms) {
       const argv = ['firewall-cmd', ...f, `--zone=${zone}`, add];
-      plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(['firewall-cmd', ...f, `--zone=${zone}`, remove]), reason });
+      const undoArgv = ['firewall-cmd', ...f, `--zone=${zone}`, remove];
+      plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undoArgv), undoArgv, reason });
     }
   };
   const ignored = new Set<string>();
@@ -343,10 +345,13 @@ export function planFirewalldUnblock(opts: FirewalldPlanOptions): FirewalldPlan 
     const target = blocks.some((x) => x.kind === 'zone-target');
     const fam = client.family === 4 ? 'ipv4' : 'ipv6';
     const element = port === 22 ? 'service name="ssh"' : `port port="${port}" protocol="tcp"`;
-    if (broadRich.length > 0) {
+    // A zone reached through a source binding is narrowed to the client with a rich rule rather
+    // than opened to the whole bound network.
+    if (broadRich.length > 0 || (target && pick.source)) {
       const prio = Math.max(-32768, Math.min(-1, ...broadRich.map((b) => (b.priority ?? 0) - 1)));
       const rule = `rule priority="${prio}" family="${fam}" source address="${formatIp(client)}" ${element} accept`;
-      change(z.name, `--add-rich-rule=${rule}`, `--remove-rich-rule=${rule}`, `accept ${opts.clientIp} before ${broadRich.map((b) => b.text).join('; ')}`);
+      const before = [...broadRich.map((b) => b.text), ...(target ? [`target ${z.target}`] : [])].join('; ');
+      change(z.name, `--add-rich-rule=${rule}`, `--remove-rich-rule=${rule}`, `accept ${opts.clientIp} in zone ${z.name} before ${before}`);
     } else if (target) {
       if (port === 22) change(z.name, '--add-service=ssh', '--remove-service=ssh', `zone ${z.name} (target ${z.target}) allows neither the ssh service nor 22/tcp`);
       else change(z.name, `--add-port=${port}/tcp`, `--remove-port=${port}/tcp`, `zone ${z.name} (target ${z.target}) does not allow ${port}/tcp`);

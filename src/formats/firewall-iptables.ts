@@ -321,7 +321,8 @@ export function judgeSpec(spec: string[], ctx: PacketContext, chains: ReadonlySe
         // Options of a module remedy does not model (recent, limit, set, time, ...): maybe,
         // reported as one condition per module.
         const words = [w];
-        while (i + 1 < spec.length && !KNOWN_OPTIONS.has(spec[i + 1]!)) words.push(spec[++i]!);
+        const stop = (k: number) => KNOWN_OPTIONS.has(spec[k]!) || (spec[k] === '!' && KNOWN_OPTIONS.has(spec[k + 1] ?? ''));
+        while (i + 1 < spec.length && !stop(i + 1)) words.push(spec[++i]!);
         apply('maybe', module ? ['-m', module, ...words] : words);
       }
     }
@@ -559,21 +560,19 @@ export function planFirewallUnblock(opts: IptablesPlanOptions): IptablesPlan {
     const n = deletedBefore.get(d.chain) ?? 0;
     deletedBefore.set(d.chain, n + 1);
     const argv = [bin, '-D', d.chain, ...d.spec];
-    plan.steps.push({
-      argv,
-      command: quoteArgv(argv),
-      undo: quoteArgv([bin, '-I', d.chain, String(d.index - n), ...d.spec]),
-      reason: d.why,
-    });
+    const undoArgv = [bin, '-I', d.chain, String(d.index - n), ...d.spec];
+    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undoArgv), undoArgv, reason: d.why });
   }
   const broad = plan.blocks.filter((b) => !left(b) && b.classification === 'broad');
   if (broad.length > 0) {
     const spec = acceptSpec(client, port);
     const argv = [bin, '-I', 'INPUT', '1', ...spec];
+    const undoArgv = [bin, '-D', 'INPUT', ...spec];
     plan.steps.push({
       argv,
       command: quoteArgv(argv),
-      undo: quoteArgv([bin, '-D', 'INPUT', ...spec]),
+      undo: quoteArgv(undoArgv),
+      undoArgv,
       reason: `accept ${opts.clientIp} to tcp/${port} before ${broad.map((b) => (b.kind === 'policy' ? 'the DROP policy' : `${b.chain} rule ${b.index}`)).join(', ')}`,
     });
   }

@@ -13,6 +13,7 @@
 //   touch!"): plan those with the iptables planner.
 
 import { quoteArgv } from '../shell.js';
+import { chainManager } from './firewall-iptables.js';
 import {
   type IpAddr,
   type IpNet,
@@ -91,8 +92,10 @@ export function nftWords(text: string): string[] {
     if (c === '{') {
       let depth = 0;
       for (; j < text.length; j++) {
-        if (text[j] === '"') j = text.indexOf('"', j + 1) < 0 ? text.length : text.indexOf('"', j + 1);
-        else if (text[j] === '{') depth++;
+        if (text[j] === '"') {
+          const close = text.indexOf('"', j + 1);
+          j = close < 0 ? text.length : close;
+        } else if (text[j] === '{') depth++;
         else if (text[j] === '}' && --depth === 0) break;
       }
       j++;
@@ -318,7 +321,7 @@ export function judgeNftRule(text: string, pkt: NftPacket, sets: readonly NftSet
     RELOPS.has(w[i] ?? '') ? { op: w[i]!, next: i + 1 } : { op: '==', next: i };
   const vmapVerdict = (v: string, key: (k: string) => Tri): { verdict?: string; target?: string } => {
     for (const entry of groupItems(v)) {
-      const [k, verdict] = entry.split(/\s*:\s*/);
+      const [k, verdict] = entry.split(/\s+:\s+/); // spaces around the colon: IPv6 keys have colons too
       if (k === undefined || verdict === undefined) continue;
       const keys = k.startsWith('{') ? groupItems(k) : [k];
       if (keys.some((x) => key(x) === 'yes')) {
@@ -340,6 +343,14 @@ export function judgeNftRule(text: string, pkt: NftPacket, sets: readonly NftSet
     const a = w[i]!;
     const b = w[i + 1] ?? '';
     // payload / meta matches: "<proto> <field> [op] <value>" or "... vmap { }"
+    if ((a === 'ip' || a === 'ip6') && b === 'saddr' && w[i + 2] === 'vmap') {
+      const v = w[i + 3] ?? '';
+      i += 4;
+      if ((a === 'ip' ? 4 : 6) !== fam) continue;
+      const r = vmapVerdict(v, (k) => addrTri(k, false).t);
+      if (r.verdict) setVerdict(r.verdict, r.target);
+      continue;
+    }
     if ((a === 'ip' || a === 'ip6') && ['saddr', 'daddr'].includes(b)) {
       const famOk = (a === 'ip' ? 4 : 6) === fam;
       const { op, next } = takeOp(i + 2);
@@ -607,7 +618,8 @@ export function findNftBlocks(opts: NftFindOptions): NftBlock[] {
             if (naming.rule.handle !== undefined) b.namedBy.handle = naming.rule.handle;
           }
           if (j.viaSet) b.set = { name: j.viaSet.name, element: j.viaSet.element };
-          if (manager) b.managedBy = manager;
+          const m = manager ?? chainManager(chain.name);
+          if (m) b.managedBy = m;
           out.push(b);
         } else if (j.verdict === 'return') {
           if (sure) return 'return';
@@ -718,7 +730,7 @@ export function planNftUnblock(opts: NftPlanOptions): NftPlan {
     const undo = anchor?.handle !== undefined
       ? ['nft', 'add', 'rule', d.family, d.table, d.chain, 'position', String(anchor.handle), d.rule]
       : ['nft', 'insert', 'rule', d.family, d.table, d.chain, d.rule];
-    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), reason: d.why });
+    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), undoArgv: undo, reason: d.why });
   }
   for (const b of own.filter((x) => x.set && x.classification === 'names-client')) {
     const key = `set ${b.family} ${b.table} ${b.set!.name} ${b.set!.element}`;
@@ -726,7 +738,7 @@ export function planNftUnblock(opts: NftPlanOptions): NftPlan {
     done.add(key);
     const argv = ['nft', 'delete', 'element', b.family, b.table, b.set!.name, '{', b.set!.element, '}'];
     const undo = ['nft', 'add', 'element', b.family, b.table, b.set!.name, '{', b.set!.element, '}'];
-    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), reason: `set ${b.set!.name} in ${b.family} ${b.table} holds ${opts.clientIp}, used by "${b.rule}"` });
+    plan.steps.push({ argv, command: quoteArgv(argv), undo: quoteArgv(undo), undoArgv: undo, reason: `set ${b.set!.name} in ${b.family} ${b.table} holds ${opts.clientIp}, used by "${b.rule}"` });
   }
   const bases = new Map<string, NftBlock[]>();
   for (const b of own.filter((x) => x.classification === 'broad')) {

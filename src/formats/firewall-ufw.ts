@@ -319,6 +319,7 @@ export function planUfwUnblock(opts: UfwPlanOptions): UfwPlan {
       argv,
       command: quoteArgv(argv),
       undo: quoteArgv(undo),
+      undoArgv: undo,
       reason: `ufw rule ${b.number} ${b.action.toLowerCase()}s ${opts.clientIp} by name: ${b.text.trim()}`,
     });
   }
@@ -332,10 +333,12 @@ export function planUfwUnblock(opts: UfwPlanOptions): UfwPlan {
       const sameLeft = st.rules.filter((r) => r.v6 === (client.family === 6)).length - deleted;
       argv = sameLeft > 0 ? ['ufw', 'insert', String(client.family === 4 ? 1 : v4Left + 1), ...allow] : ['ufw', ...allow];
     }
+    const undoArgv = ['ufw', 'delete', ...allow];
     plan.steps.push({
       argv,
       command: quoteArgv(argv),
-      undo: quoteArgv(['ufw', 'delete', ...allow]),
+      undo: quoteArgv(undoArgv),
+      undoArgv,
       reason: `allow ${opts.clientIp} to tcp/${port} before ${broad.map((b) => (b.kind === 'policy' ? 'the default policy' : `rule ${b.number}`)).join(', ')}`,
     });
   }
