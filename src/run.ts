@@ -50,13 +50,16 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const inv = await openInventory(req.inventory, req.env, localOnly);
   const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
   const plays: PlayOutcome[] = [];
+  // As in Ansible, a host that failed or was unreachable takes no part in the later plays.
+  const out = new Set<string>();
   for (const play of playbook.plays) {
-    const jobs = jobsFor(play, inv, req, sshConfig);
+    const jobs = jobsFor(play, inv, req, sshConfig).filter((j) => !out.has(j.name));
     plays.push(await runPlay(play, jobs, {
       check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
       connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
       becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK, observer, signal: req.signal, forks: req.forks,
     }));
+    for (const r of plays[plays.length - 1]!.results) if (r.status === 'failed' || r.status === 'unreachable') out.add(r.host);
     if (req.signal?.aborted) break;
   }
   return summarize(plays);

@@ -3,13 +3,13 @@
 // other byte.
 //
 // What ssh-keygen -R does, line by line (checked against the source and against the binary):
-// - The name is lowercased; lines are split on LF only (a CR stays part of the line).
+// - Lines are split on LF only (a CR stays part of the line).
 // - Blank lines and lines whose first non-blank character is `#` are kept.
 // - A line is an entry when it has an optional marker (`@revoked`/`@cert-authority`), a host
 //   field, a key type OpenSSH knows and something after the type. The key blob is NOT decoded,
 //   so a corrupt blob is still an entry (and is removed).
-// - An entry matches when its host field, a comma list, matches the name with OpenSSH's
-//   match_hostname (wildcards `*` `?`, `!` negation vetoes the line) — so `ssh-keygen -R
+// - An entry matches when its host field, a comma list, matches the lowercased name with
+//   OpenSSH's match_hostname (wildcards `*` `?`, `!` negation vetoes the line) — so `ssh-keygen -R
 //   a.example.com` also removes a plain `*.example.com` line — or, for a hashed field
 //   `|1|salt|hash`, when HMAC-SHA1(salt, name) equals it.
 // - A matching entry without a marker is removed WHOLE, even when its comma list names other
@@ -18,6 +18,10 @@
 // - `[host]:port` is just a name: `-R host` leaves `[host]:2222` alone.
 //
 // Where remedy differs, on purpose:
+// - ssh-keygen hashes the name exactly as typed, so `ssh-keygen -R FOO` removes a plain `foo`
+//   line but not a hashed one. ssh lowercases host names before it looks them up or records
+//   them, so remedy lowercases the name for hashed entries too: every entry ssh would use for
+//   the host goes.
 // - ssh-keygen refuses to rewrite a file containing any line it cannot parse ("is not a valid
 //   known_hosts file"); remedy keeps such lines verbatim, still removes the valid matching
 //   entries, and reports the invalid lines. ssh itself ignores invalid lines, so they cannot
@@ -129,8 +133,8 @@ export function parseKnownHostsLines(text: string): KnownHostsLine[] {
 }
 
 /**
- * The name ssh-keygen -R looks for: lowercased (ASCII, as OpenSSH's lowercase()). `name` is the
- * host as given, `[host]:port` included.
+ * The name looked for: lowercased (ASCII, as OpenSSH's lowercase()), as ssh records it. `name`
+ * is the host as given, `[host]:port` included.
  */
 export function lookupName(name: string): string {
   return name.replace(/[A-Z]/g, (c) => c.toLowerCase());

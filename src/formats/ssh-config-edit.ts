@@ -7,8 +7,8 @@
 // - `Host *` holds defaults and belongs at the END: a new `Host *` block is appended; an option
 //   missing from the existing (last) `Host *` block is added there unless a later section sets
 //   it (that would be a per-host override the new default must not clobber), in which case it
-//   goes to a new `Host *` block at the end. An option already set before any Host line is
-//   global too (same scope as `Host *`) and is edited in place.
+//   goes to a new `Host *` block at the end. An option already set before any Host line (same
+//   scope as `Host *`, and it wins) or in a `Host *` block is edited where it is set first.
 // - A specific pattern list gets a new block BEFORE the first `Match` block and before the
 //   first `Host` block that also matches it (`Host *`, `Host web*` for web1), so that it wins.
 // - An existing block with the same pattern list is edited in place: a value is replaced
@@ -17,6 +17,8 @@
 // - A section that comes first and sets the option for the same hosts shadows the edit. remedy
 //   never edits such a section (it also covers other hosts); it reports it instead. Match
 //   blocks other than `Match all` are not evaluated: they are reported as possibly shadowing.
+// - IdentityFile and CertificateFile accumulate: the line is added unless the block has it;
+//   other lines of the same keyword are kept.
 // - Included files are not read; an Include line is reported.
 //
 // Text is handled as a "binary" (latin1) string so that every byte round-trips unchanged.
@@ -137,6 +139,7 @@ export function clientKeywordNames(): string[] {
 export function checkOptionValue(kw: ClientKeyword, raw: string | number | boolean): { value: string } | { error: string } {
   const value = typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : String(raw);
   if (/[\r\n\0]/.test(value)) return { error: `${kw.name}: the value must be one line` };
+  if (/(^|\s)#/.test(value)) return { error: `${kw.name}: '#' would start a comment in the value '${value}'` };
   const words = splitConfigLine(value);
   if (value.trim() === '' || words.length === 0) return { error: `${kw.name}: empty value` };
   const v = kw.value;
@@ -297,15 +300,30 @@ export function setHostOptions(text: string, patterns: readonly string[], option
   const setters = (b: ConfigBlock, kw: ClientKeyword) =>
     lines.slice(b.start + 1, b.end).filter((l) => l.keyword !== undefined && kw.keys.includes(l.keyword));
 
+  // Where a new block goes: at the end for `Host *`, else before the first Match block or Host
+  // block that also matches (and before the comment lines right above it).
+  let at = lines.length;
+  if (!all) {
+    const before = blocks.find((b) => b.kind === 'match' || (b.kind === 'host' && appliesTo(b, patterns) === 'yes'));
+    if (before) {
+      at = before.start;
+      let i = at;
+      while (i > 0 && isComment(lines[i - 1])) i--;
+      if (i > 0) at = i;
+    }
+  }
+  const newWhere = at === lines.length ? 'at the end' : `before line ${at + 1}`;
+
   const replace = new Map<number, string>();
   const insertAfterHost = new Map<number, string[]>(); // Host line index -> new lines
   const newBlock: string[] = [];
   const actions: string[] = [];
+  const newItems: string[] = [];
   const newLine = (kw: ClientKeyword, value: string, indent: string) => `${indent}${kw.name} ${value}`;
-  const addTo = (b: ConfigBlock | undefined, o: OptionSetting) => {
+  const addTo = (b: ConfigBlock | undefined, o: OptionSetting, why = '') => {
     if (!b) {
       newBlock.push(newLine(o.keyword, o.value, fileIndent));
-      actions.push(`${o.keyword.name} ${show(o.value)}: new ${hostLine} block`);
+      newItems.push(`${o.keyword.name} ${show(o.value)}${why}`);
       return;
     }
     const list = insertAfterHost.get(b.start) ?? [];
@@ -339,8 +357,9 @@ export function setHostOptions(text: string, patterns: readonly string[], option
         continue;
       }
       const last = equal[equal.length - 1];
-      const overriddenLater = last !== undefined && lines.slice(last.start + 1).some((l) => l.keyword !== undefined && kw.keys.includes(l.keyword));
-      addTo(last && !overriddenLater ? last : undefined, o);
+      const later = last && lines.slice(last.start + 1).find((l) => l.keyword !== undefined && kw.keys.includes(l.keyword));
+      if (last && !later) addTo(last, o);
+      else addTo(undefined, o, later ? ` (line ${later.line} sets it for some hosts and must keep winning)` : '');
       continue;
     }
     const target = equal[0];
@@ -349,18 +368,7 @@ export function setHostOptions(text: string, patterns: readonly string[], option
     else addTo(target, o);
   }
 
-  // Where a new block goes: at the end for `Host *`, else before the first Match block or Host
-  // block that also matches (and before the comment lines right above it).
-  let at = lines.length;
-  if (newBlock.length && !all) {
-    const before = blocks.find((b) => b.kind === 'match' || (b.kind === 'host' && appliesTo(b, patterns) === 'yes'));
-    if (before) {
-      at = before.start;
-      let i = at;
-      while (i > 0 && isComment(lines[i - 1])) i--;
-      if (i > 0) at = i;
-    }
-  }
+  if (newItems.length) actions.push(`new ${hostLine} block ${newWhere}: ${newItems.join(', ')}`);
 
   let out = '';
   const blockText = (lead: boolean, trail: boolean) =>
@@ -377,10 +385,17 @@ export function setHostOptions(text: string, patterns: readonly string[], option
   }
   if (!actions.length) out = text;
 
-  return { text: out, actions, notes: shadowNotes(out, patterns, options) };
+  const notes = shadowNotes(out, patterns, options);
+  const includes = lines.filter((l) => l.keyword === 'include');
+  if (includes.length) notes.push(`included files were not examined (Include at line ${includes.map((l) => l.line).join(', ')})`);
+  return { text: out, actions, notes };
 }
 
-/** Who wins for each option after the edit, when it is not the value we set. */
+/**
+ * Who wins for each option in the edited text, when it is not the value we set. Every section
+ * that can shadow ours comes before all of our insertions, so its line numbers are the
+ * original file's too.
+ */
 function shadowNotes(text: string, patterns: readonly string[], options: readonly OptionSetting[]): string[] {
   const lines = parseConfigLines(text);
   const blocks = configBlocks(lines);
@@ -407,7 +422,5 @@ function shadowNotes(text: string, patterns: readonly string[], options: readonl
     }
     if (maybe.length) notes.push(`${kw.name} may be overridden by a Match block that comes first: ${maybe.join(', ')} (Match conditions are not evaluated)`);
   }
-  const includes = lines.filter((l) => l.keyword === 'include');
-  if (includes.length) notes.push(`included files were not examined (Include at line ${includes.map((l) => l.line).join(', ')})`);
   return notes;
 }

@@ -5,8 +5,18 @@ import { shell } from './shell.js';
 import { copy } from './copy.js';
 import { lineinfile } from './lineinfile.js';
 import { assert } from './assert.js';
+import { fail2ban } from './fail2ban.js';
+import { firewall } from './firewall.js';
+import { tcpWrappers } from './tcp-wrappers.js';
+import { sshdConfig } from './sshd-config.js';
+import { sshdValidate } from './sshd-validate.js';
+import { service } from './service.js';
+import { verifySsh } from './verify-ssh.js';
 
-const MODULES: ModuleDef[] = [command, shell, copy, lineinfile, assert];
+const MODULES: ModuleDef[] = [
+  command, shell, copy, lineinfile, assert,
+  fail2ban, tcpWrappers, firewall, sshdConfig, sshdValidate, service, verifySsh,
+];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of MODULES) for (const n of [m.name, ...(m.aliases ?? [])]) byName.set(n, m);

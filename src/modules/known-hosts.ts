@@ -45,6 +45,9 @@ export function controllerPath(p: ControllerPath, vars: Record<string, unknown>)
   return p.given.startsWith('~/') ? join(home, p.given.slice(2)) : p.given;
 }
 
+/** `[host]:port`, the name ssh records for a non-22 port. */
+const BRACKETED = /^\[[^\]]+\]:(\d+)$/;
+
 const portArg = z
   .union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)])
   .pipe(z.number().int().min(1).max(65535));
@@ -58,14 +61,16 @@ const args = z
       .refine((s) => !/[\s,*?!|]/.test(s) && !s.startsWith('@'), {
         message: 'expected one host name, address or [host]:port (no spaces, commas, wildcards or hashed names)',
       }),
-    /** A non-22 port turns `name` into `[name]:port`, the form ssh records. */
+    /** A non-22 port turns `name` into `[name]:port`, the form ssh records (22 changes nothing). */
     port: portArg.optional(),
     path: controllerPathArg('~/.ssh/known_hosts'),
     state: z.literal('absent').default('absent'),
   })
   .superRefine((a, ctx) => {
-    if (a.port !== undefined && a.name.startsWith('[')) {
-      ctx.addIssue({ code: 'custom', path: ['port'], message: "give the port either in 'name' as [host]:port or in 'port', not both" });
+    // A playbook may pass `port: 22` as its default alongside `-e host=[h]:2222`: that is fine.
+    const inName = BRACKETED.exec(a.name)?.[1];
+    if (a.port !== undefined && a.port !== 22 && inName !== undefined && Number(inName) !== a.port) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `'name' says port ${inName}, 'port' says ${a.port}` });
     }
   });
 
@@ -73,7 +78,7 @@ type Args = z.infer<typeof args>;
 
 /** The name `ssh-keygen -R` is given for these arguments. */
 export function knownHostsLookupName(a: Pick<Args, 'name' | 'port'>): string {
-  return a.port !== undefined ? knownHostName(a.name, a.port) : lookupName(a.name);
+  return a.port !== undefined && !BRACKETED.test(a.name) ? knownHostName(a.name, a.port) : lookupName(a.name);
 }
 
 const lineList = (ls: readonly KnownHostsLine[]) => ls.map((l) => l.line).join(', ');

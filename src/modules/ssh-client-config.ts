@@ -21,8 +21,7 @@ interface OptionArg {
 }
 
 const hostArg = z
-  .string()
-  .min(1)
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1).transform((l) => l.join(' '))])
   .transform((s, ctx) => {
     const patterns = s.trim().split(/\s+/).filter((p) => p !== '');
     const bad = patterns.find((p) => /["'#\\]/.test(p) || p === '!');

@@ -298,9 +298,6 @@ export const sshdConfig: ModuleDef<Args> = {
   plan(a, ctx): ModulePlan {
     const fail = (message: string): ModulePlan => ({ kind: 'fail', message });
     const f = ctx.facts;
-    if (a.validate && !f.sshdPath) {
-      return fail('cannot validate: no sshd binary was found on the host (facts); set validate: false to edit without sshd -t');
-    }
     const d = discover(a.path, { file: (p) => ctx.file(p), probe: (c) => ctx.probe(c) });
     if (d.errors.length) return fail(d.errors.join('; '));
 
@@ -373,6 +370,9 @@ export const sshdConfig: ModuleDef<Args> = {
       if (w) writes.push(w);
     }
     if (writes.length === 0) return { kind: 'ok', message: lines.join('\n') };
+    if (a.validate && !f.sshdPath) {
+      return fail('cannot validate: no sshd binary was found on the host (facts); set validate: false to edit without sshd -t');
+    }
 
     const runs: RunChange[] = [];
     if (a.validate) {

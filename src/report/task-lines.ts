@@ -7,6 +7,8 @@ export function statusWord(r: TaskResult, check: boolean): string {
   if (r.status === 'failed') return r.ignored ? 'failed (ignored)' : 'failed';
   if (r.status === 'changed') return check && !r.executed ? 'would change' : 'changed';
   if (r.status === 'skipped') return check ? 'would skip' : 'skipped';
+  // Checks (sshd -t, a verification login) run under apply only.
+  if (check && !r.executed && r.commands.length) return 'would check';
   return 'ok';
 }
 

@@ -1,11 +1,12 @@
 // `npm run demo`: the main job on an embedded default. Builds a lab of 3 real sshd hosts in
-// network namespaces, locks the client out of each the classic way, shows the lockout, then lets
-// remedy plan and apply playbooks/unblock.yml over the working path, and proves the client gets
-// in again with plain OpenSSH. Needs root (network namespaces); tears everything down after.
+// network namespaces, locks the client out of each a different way (tcp_wrappers, fail2ban,
+// firewall, MaxStartups), shows the lockout, then lets remedy plan and apply
+// playbooks/unblock.yml over the working path, and proves the client gets in again with plain
+// OpenSSH. Needs root (network namespaces); tears everything down after.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { requireRoot, startLab, type Lab } from './lab.js';
+import { requireRoot, startLab, type Lab, type LabHost } from './lab.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/src/cli.js');
@@ -44,12 +45,23 @@ async function main(): Promise<number> {
     for (const h of lab.hosts) process.stdout.write(`  ${h.name} ${h.ip}\n`);
     process.stdout.write(`  client (blocked vantage point) ${lab.clientIp}, management path ${lab.mgmtIp}\n`);
 
-    banner('Locking the client out: hosts.deny entries, and a MaxStartups that is too low on h3');
-    for (const h of lab.hosts) await lab.denyClient(h);
-    await lab.setSshdOption(lab.hosts[2]!, 'MaxStartups 1:90:2');
+    banner('Locking the client out, a different way on each host');
+    const [h1, h2, h3] = lab.hosts as [LabHost, LabHost, LabHost];
+    process.stdout.write(`  ${h1.name}: hosts.deny names the client, and fail2ban bans it in two jails\n`);
+    await lab.denyClient(h1);
+    await lab.startFail2ban(h1, ['sshd', 'recidive']);
+    await lab.fail2banBan(h1, 'sshd');
+    await lab.fail2banBan(h1, 'recidive');
+    process.stdout.write(`  ${h2.name}: hosts.deny refuses everyone but the management address; a firewall REJECT\n`);
+    await lab.denyAllExcept(h2, lab.mgmtIp);
+    await lab.firewallReject(h2);
+    process.stdout.write(`  ${h3.name}: hosts.deny names the client; a drop-in sets MaxStartups 2:30:10\n`);
+    await lab.denyClient(h3);
+    await lab.writeFile(h3, '/etc/ssh/sshd_config.d/50-low.conf', 'MaxStartups 2:30:10\n');
+    await lab.reloadSshd(h3);
     await logins(lab);
 
-    const common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '-e', `client_ip=${lab.clientIp}`];
+    const common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
     banner('remedy plan: the exact diffs and commands, nothing changed');
     await remedy(['plan', 'playbooks/unblock.yml', ...common]);
 

@@ -40,7 +40,8 @@ export async function startFail2ban(host: LabHost, jails: string[] = ['sshd']): 
   const all = ['sshd', ...jails.filter((j) => j !== 'sshd')];
   for (const j of all) if (!/^[A-Za-z0-9_-]+$/.test(j)) throw new Error(`lab: bad jail name ${JSON.stringify(j)}`);
   await checkIn(host, 'cat > /etc/fail2ban/jail.local', { stdin: jailLocal(all) });
-  await checkIn(host, `mkdir -p /run/fail2ban
+  // recidive watches fail2ban's own log: it must exist before the jail starts.
+  await checkIn(host, `mkdir -p /run/fail2ban && touch /var/log/fail2ban.log
 if fail2ban-client ping >/dev/null 2>&1; then fail2ban-client reload >/dev/null
 else fail2ban-server -b -x </dev/null >/dev/null 2>&1; fi`);
   await poll(`fail2ban jails ${all.join(', ')} on ${host.name}`, async () => {

@@ -83,11 +83,19 @@ describe('known_hosts removal is ssh-keygen -R', () => {
   });
 
   it.skipIf(!hasKeygen)('is byte-identical to ssh-keygen -R for a range of names', () => {
-    for (const name of ['foo', 'FOO', 'bar', '[foo]:2222', '[10.0.0.1]:2222', 'a.example.com', '10.0.0.1', '::1', '[::1]:2200', 'fx', 'absent.example.org']) {
+    for (const name of ['foo', 'bar', '[foo]:2222', '[10.0.0.1]:2222', 'a.example.com', '10.0.0.1', '::1', '[::1]:2200', 'fx', 'absent.example.org']) {
       const real = keygenR(FIXTURE, name);
       expect(real.code, name).toBe(0);
       expect(ours(FIXTURE, name).toString('latin1'), name).toBe(real.after.toString('latin1'));
     }
+  });
+
+  it.skipIf(!hasKeygen)('differs on purpose: an upper-case name also removes hashed entries (ssh lowercases names)', () => {
+    const real = keygenR(FIXTURE, 'FOO').after.toString('latin1');
+    const mine = ours(FIXTURE, 'FOO').toString('latin1');
+    expect(mine).toBe(ours(FIXTURE, 'foo').toString('latin1'));
+    expect(real).toContain(`${hashHostName('foo', salt(1))} ${K1}\n`);
+    expect(real.replace(`${hashHostName('foo', salt(1))} ${K1}\n`, '')).toBe(mine);
   });
 
   it.skipIf(!hasKeygen)('matches ssh-keygen on a file hashed by ssh-keygen -H', () => {
@@ -187,7 +195,9 @@ describe('known_hosts module', () => {
 
   it('fails on a directory and rejects ambiguous arguments', () => {
     expect(run({ name: 'foo' }, { path: `${HOME}/.ssh/known_hosts`, kind: 'dir', mode: '0700', uid: 0, gid: 0, owner: 'root', group: 'root' }).plan.kind).toBe('fail');
-    for (const bad of [{ name: '[foo]:2222', port: 2222 }, { name: 'a b' }, { name: 'a,b' }, { name: 'web*' }, { name: 'foo', state: 'present' }, { name: 'foo', path: 'relative/kh' }, { name: 'foo', port: 0 }]) {
+    expect(run({ name: '[foo]:2222', port: 22 }, file(`[foo]:2222 ${K1}\n`)).plan.kind).toBe('change'); // a playbook's default port
+    expect(run({ name: '[foo]:2222', port: 2222 }, file(`[foo]:2222 ${K1}\n`)).plan.kind).toBe('change');
+    for (const bad of [{ name: '[foo]:2222', port: 2200 }, { name: 'a b' }, { name: 'a,b' }, { name: 'web*' }, { name: 'foo', state: 'present' }, { name: 'foo', path: 'relative/kh' }, { name: 'foo', port: 0 }]) {
       expect(knownHosts.args.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

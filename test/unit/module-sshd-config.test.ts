@@ -12,6 +12,7 @@ import type { Change, FileState, ModulePlan, RunChange, WriteChange } from '../.
 import type { ModuleDef, ProbeResult } from '../../src/modules/module.js';
 import { parseFacts, type Facts } from '../../src/facts.js';
 import { globFromPaths, includeGlobs, parseSshdConfig } from '../../src/formats/sshd-config.js';
+import { parseProbeOutput, probeScript } from '../../src/engine/remote-files.js';
 
 const MAIN = '/etc/ssh/sshd_config';
 const DROPIN_DIR = '/etc/ssh/sshd_config.d';
@@ -266,7 +267,9 @@ describe('sshd_config: the main file', () => {
     expect(writes(off.plan)[0]!.validate).toBeUndefined();
     expect(runs(off.plan)).toEqual([]);
     const none = run({ raise_maxstartups: '20:30:200' }, h, makeFacts({ sshdPath: '' }));
-    expect(none.plan.kind).toBe('fail');
+    expect(none.plan.kind === 'fail' && none.plan.message).toContain('no sshd binary');
+    // nothing to write: no sshd needed
+    expect(run({ raise_maxstartups: '10:30:100' }, h, makeFacts({ sshdPath: '' })).plan.kind).toBe('ok');
   });
 
   it('fails on a missing main file, an unreadable drop-in, and non-UTF-8 bytes it would rewrite', () => {
@@ -333,6 +336,11 @@ describe('Include listing command', () => {
       expect(out.split('\n').filter(Boolean)).toEqual(['1.conf', 'a.conf', 'b.conf', 'z.conf'].map((n) => join(dir, n)));
       const none = execFileSync('sh', ['-c', listIncludeCommand(`${dir}/*.nothing`)!], { cwd: root }).toString();
       expect(none).toBe('');
+      // and through the engine's own probe runner, exactly as a host runs it
+      const cmds = [listIncludeCommand(`${dir}/[ab].conf`)!, listIncludeCommand(`${dir}/*.nothing`)!];
+      const [ab, nothing] = parseProbeOutput(cmds, execFileSync('sh', { input: probeScript(cmds), cwd: root }).toString());
+      expect(ab).toEqual({ code: 0, stdout: `${join(dir, 'a.conf')}\n${join(dir, 'b.conf')}\n`, stderr: '' });
+      expect(nothing).toEqual({ code: 0, stdout: '', stderr: '' });
       expect(() => readFileSync(join(root, 'pwned'))).toThrow();
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,33 @@
+// `firewall`: find the rules that DROP/REJECT the client or the sshd port (iptables, nftables;
+// ufw and firewalld through their own tools) and lift them for the client only: rules naming the
+// client are deleted, broad rules stay and an ACCEPT for the client alone goes before them.
+// Bans in fail2ban's chains are left to the fail2ban module (lifted through fail2ban-client).
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { firewallProbeScript, parseFirewallProbe, planFirewallFromProbe } from '../formats/firewall.js';
+import type { ModuleDef } from './module.js';
+
+const args = z.strictObject({
+  client: z.string().refine((s) => isIP(s) !== 0, 'expected an IP address'),
+  port: z.coerce.number().int().min(1).max(65535).default(22),
+});
+
+const PROBE = firewallProbeScript();
+
+export const firewall: ModuleDef<z.infer<typeof args>> = {
+  name: 'firewall',
+  summary: 'lift firewall rules that block the client from the sshd port (iptables, nft, ufw, firewalld)',
+  args,
+  probes: () => [PROBE],
+  plan(a, ctx) {
+    const probe = parseFirewallProbe(ctx.probe(PROBE).stdout);
+    if (probe.present.length === 0) return { kind: 'skip', reason: 'no firewall tool (iptables, nft, ufw, firewall-cmd) on the host' };
+    const plan = planFirewallFromProbe(probe, { clientIp: a.client, port: a.port });
+    const notes = [...plan.notes];
+    if (plan.fail2ban.length) notes.push(`${plan.fail2ban.length} block(s) belong to fail2ban: lifted by unbanning, not here`);
+    for (const s of plan.steps) notes.push(s.reason);
+    const message = notes.join('; ') || undefined;
+    if (plan.commands.length === 0) return { kind: 'ok', message: message ?? `no firewall rule blocks ${a.client} on port ${a.port}` };
+    return { kind: 'change', changes: plan.commands.map((command) => ({ kind: 'run', command })), message };
+  },
+};
