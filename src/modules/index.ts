@@ -12,10 +12,13 @@ import { sshdConfig } from './sshd-config.js';
 import { sshdValidate } from './sshd-validate.js';
 import { service } from './service.js';
 import { verifySsh } from './verify-ssh.js';
+import { knownHosts } from './known-hosts.js';
+import { sshClientConfig } from './ssh-client-config.js';
 
 const MODULES: ModuleDef[] = [
   command, shell, copy, lineinfile, assert,
   fail2ban, tcpWrappers, firewall, sshdConfig, sshdValidate, service, verifySsh,
+  knownHosts, sshClientConfig,
 ];
 
 const byName = new Map<string, ModuleDef>();

@@ -1,6 +1,7 @@
 // The CLI's read-only commands and its error-to-exit-code mapping; no host is contacted.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../e2e/run-cli.js';
@@ -40,7 +41,7 @@ describe('remedy validate', () => {
   it('accepts the shipped playbook against the example inventory', async () => {
     const run = await runCli(['validate', 'playbooks/unblock.yml', '-i', 'inventory.example.yml']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/valid — 1 play\(s\), \d+ task\(s\), 5 host\(s\)/);
+    expect(run.stdout).toMatch(/valid — 2 play\(s\), \d+ task\(s\), 5 host\(s\)/);
   });
   it('rejects a bad working path in the inventory', async () => {
     const inv = join(tmp, 'bad-path.yml');
@@ -89,5 +90,46 @@ describe('local plays', () => {
     expect(apply.stdout).toMatch(/localhost\s+: ok=1\s+changed=1/);
     const again = await runCli(['plan', pb, '--detailed-exitcode']);
     expect(again.code).toBe(0);
+  });
+});
+
+describe('controller playbooks (connection: local)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'remedy-home-'));
+  const ssh = join(home, '.ssh');
+  mkdirSync(ssh, { mode: 0o700 });
+  const key = 'AAAAC3NzaC1lZDI1NTE5AAAAIGV4YW1wbGVrZXlleGFtcGxla2V5ZXhhbXBsZWtleQ==';
+
+  it('forget-host-key.yml removes exactly the host\'s entries, then changes nothing', async () => {
+    const kh = join(ssh, 'known_hosts');
+    writeFileSync(kh, `# keep me\nweb1,192.0.2.1 ssh-ed25519 ${key}\nweb2 ssh-ed25519 ${key}\n[web1]:2222 ssh-ed25519 ${key}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', kh], { stdio: 'ignore' });
+    const hashed = readFileSync(kh, 'utf8');
+    const args = ['apply', 'playbooks/forget-host-key.yml', '-e', 'host=web1', '-e', `remedy_controller_home=${home}`];
+    const run = await runCli(args);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const left = readFileSync(kh, 'utf8').split('\n').filter(Boolean);
+    expect(left).toHaveLength(hashed.split('\n').filter(Boolean).length - 1);
+    const find = (name: string) => spawnSync('ssh-keygen', ['-F', name, '-f', kh]).stdout.toString();
+    expect(find('web1')).toBe('');
+    // ssh-keygen -H wrote the address as a line of its own, which `-R web1` keeps too.
+    expect(find('192.0.2.1')).toMatch(/ssh-ed25519/);
+    expect(find('web2')).toMatch(/ssh-ed25519/);
+    expect(find('[web1]:2222')).toMatch(/ssh-ed25519/);
+    expect((await runCli(args)).stdout).toMatch(/localhost\s+: ok=2\s+changed=0/);
+    const missing = await runCli(['apply', 'playbooks/forget-host-key.yml', '-e', `remedy_controller_home=${home}`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toMatch(/pass the host whose key changed/);
+  });
+
+  it('client-keepalive.yml writes ServerAlive* into a new 0600 ~/.ssh/config, then changes nothing', async () => {
+    const args = ['apply', 'playbooks/client-keepalive.yml', '-e', `remedy_controller_home=${home}`];
+    const run = await runCli(args);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const cfg = join(ssh, 'config');
+    expect(statSync(cfg).mode & 0o777).toBe(0o600);
+    const effective = execFileSync('ssh', ['-G', '-F', cfg, 'anyhost']).toString();
+    expect(effective).toMatch(/^serveraliveinterval 60$/m);
+    expect(effective).toMatch(/^serveralivecountmax 3$/m);
+    expect((await runCli(args)).stdout).toMatch(/localhost\s+: ok=1\s+changed=0/);
   });
 });

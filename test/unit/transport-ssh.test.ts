@@ -62,7 +62,7 @@ describe('connectFirstWorking', () => {
       timeoutMs: 1234,
       connect: async (_t, p, o) => {
         seen.push(`${p.label}:${o.hostKeyMode}:${o.connectTimeoutMs}`);
-        if (p.label === 'direct') throw new ConnectError('banner', 't', p.label, 'reset');
+        if (p.label === 'direct') throw new ConnectError('connect', 't', p.label, 'reset');
         return fake;
       },
     });
@@ -71,7 +71,32 @@ describe('connectFirstWorking', () => {
     if (!res.ok) return;
     expect(res.conn).toBe(fake);
     expect(res.path.label).toBe('via b');
-    expect(res.attempts).toEqual([{ path: 'direct', phase: 'banner', hop: 't', message: 'reset', ms: expect.any(Number) }]);
+    expect(res.attempts).toEqual([{ path: 'direct', phase: 'connect', hop: 't', message: 'reset', ms: expect.any(Number) }]);
+  });
+
+  it('retries a path closed at once before the banner (MaxStartups drops at random), not a slow reset', async () => {
+    const fake = { stats: {} } as unknown as SshConnection;
+    let tries = 0;
+    const dropped = await connectFirstWorking(target, [paths[0]!], {
+      connect: async (_t, p) => {
+        if (++tries < 3) throw new ConnectError('banner', 't', p.label, 'closed');
+        return fake;
+      },
+    });
+    expect(dropped.ok).toBe(true);
+    expect(tries).toBe(3);
+    expect(dropped.attempts).toHaveLength(2);
+
+    tries = 0;
+    const never = await connectFirstWorking(target, [paths[0]!], {
+      immediateCloseRetries: 2,
+      connect: async (_t, p) => {
+        tries++;
+        throw new ConnectError('banner', 't', p.label, 'closed');
+      },
+    });
+    expect(never.ok).toBe(false);
+    expect(tries).toBe(3);
   });
 
   it('reports every failure instead of throwing', async () => {
