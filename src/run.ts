@@ -10,7 +10,7 @@ import { loadSshConfig, type ParsedSshConfig } from './transport/ssh-config.js';
 import type { HostKeyMode as HostKeyChecking } from './transport/known-hosts.js';
 import { resolveReach } from './engine/reach.js';
 import { runPlay, type PlayOutcome } from './engine/fleet.js';
-import type { HostJob } from './engine/host-run.js';
+import type { HostJob, RunOptions } from './engine/host-run.js';
 import type { RunObserver } from './engine/observer.js';
 import type { HostResult } from './engine/results.js';
 import type { Play } from './playbook/model.js';
@@ -49,18 +49,27 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
   const inv = await openInventory(req.inventory, req.env, localOnly);
   const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
+  // One SSH connection per host for the whole run, whatever the number of plays.
+  const pool: NonNullable<RunOptions['pool']> = new Map();
+  const opts = {
+    check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
+    connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
+    becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
+    observer, signal: req.signal, forks: req.forks, pool,
+  };
   const plays: PlayOutcome[] = [];
   // As in Ansible, a host that failed or was unreachable takes no part in the later plays.
   const out = new Set<string>();
-  for (const play of playbook.plays) {
-    const jobs = jobsFor(play, inv, req, sshConfig).filter((j) => !out.has(j.name));
-    plays.push(await runPlay(play, jobs, {
-      check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
-      connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
-      becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK, observer, signal: req.signal, forks: req.forks,
-    }));
-    for (const r of plays[plays.length - 1]!.results) if (r.status === 'failed' || r.status === 'unreachable') out.add(r.host);
-    if (req.signal?.aborted) break;
+  try {
+    for (const play of playbook.plays) {
+      const jobs = jobsFor(play, inv, req, sshConfig).filter((j) => !out.has(j.name));
+      const outcome = await runPlay(play, jobs, opts);
+      plays.push(outcome);
+      for (const r of outcome.results) if (r.status === 'failed' || r.status === 'unreachable') out.add(r.host);
+      if (req.signal?.aborted) break;
+    }
+  } finally {
+    await Promise.all([...pool.values()].map((p) => p.conn.close().catch(() => undefined)));
   }
   return summarize(plays);
 }

@@ -2,7 +2,7 @@
 // trip, run the tasks in order, then the notified handlers. Never throws: an unreachable or
 // failing host becomes a HostResult.
 import type { Play, Task } from '../playbook/model.js';
-import type { Connection } from '../transport/connection.js';
+import type { Connection, Endpoint, PathSpec } from '../transport/connection.js';
 import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import { LocalConnection } from '../transport/local.js';
@@ -34,6 +34,11 @@ export interface RunOptions {
   /** ssh-agent socket ($SSH_AUTH_SOCK of the invoking environment). */
   agentSocket?: string;
   observer: RunObserver;
+  /**
+   * Connections kept for the whole run, one per host, reused by every play; the caller closes
+   * them. Without a pool each play connects and closes on its own.
+   */
+  pool?: Map<string, { conn: Connection; path: PathSpec }>;
   /** Set when the user interrupts: hosts stop before their next task. */
   signal?: AbortSignal;
 }
@@ -65,8 +70,12 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     agent: reach?.ssh.agent ?? opts.agentSocket ?? null,
   };
   let workingPath = reach?.paths[0];
+  const pooled = reach ? opts.pool?.get(job.name) : undefined;
   if (!reach) {
     conn = new LocalConnection();
+  } else if (pooled) {
+    // A later play of the same run: the host keeps its one connection (and its path).
+    [conn, workingPath, pathLabel] = [pooled.conn, pooled.path, pooled.path.label];
   } else {
     obs.hostPhase?.(job.name, 'connecting');
     const res = await connectFirstWorking(reach.target, reach.paths, sshOptions);
@@ -82,7 +91,10 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     workingPath = res.path;
     pathLabel = res.path.label;
     attempts.push({ path: pathLabel, ok: true, ms: res.ms ?? 0 });
+    opts.pool?.set(job.name, { conn, path: res.path });
   }
+  // A pooled connection's counters include earlier plays: this play reports its own share.
+  const statsAtStart = pooled ? { ...conn.stats } : { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0 };
 
   let status: HostResult['status'] = 'ok';
   let msg: string | undefined;
@@ -105,7 +117,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       for (const which of c.over) {
         const path = which === 'direct' ? reach.direct : workingPath;
         obs.hostPhase?.(job.name, `verifying a new login over the ${which} path (${path.label})`);
-        const res = await connectFirstWorking(reach.target, [path], sshOptions);
+        const res = await connectForVerify(reach.target, path, sshOptions);
         if (!res.ok) {
           const a = res.attempts[0];
           failures.push(`${which} path (${path.label}): ${a?.phase}: ${a?.message}`);
@@ -163,14 +175,35 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     msg = (err as Error).message;
     recap.failed++;
   } finally {
-    await conn.close().catch(() => undefined);
+    if (!opts.pool || !reach) await conn.close().catch(() => undefined);
   }
   const r = result(status, {
     path: pathLabel, attempts, msg,
-    stats: { ...conn.stats, ms: Date.now() - started },
+    stats: {
+      connections: conn.stats.connections - statsAtStart.connections,
+      execs: conn.stats.execs - statsAtStart.execs,
+      bytesIn: conn.stats.bytesIn - statsAtStart.bytesIn,
+      bytesOut: conn.stats.bytesOut - statsAtStart.bytesOut,
+      ms: Date.now() - started,
+    },
   });
   obs.hostDone?.(job.name, r);
   return r;
+}
+
+/**
+ * A restart or reload leaves sshd without a listener for a moment (it re-executes itself): a
+ * refused or dropped connection is tried again for a few seconds before the verification
+ * fails. Refusals that cannot pass by themselves (host key, authentication) are final at once.
+ */
+async function connectForVerify(target: Endpoint, path: PathSpec, options: ConnectFirstOptions, graceMs = 10_000) {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const res = await connectFirstWorking(target, [path], options);
+    const phase = res.ok ? undefined : res.attempts[res.attempts.length - 1]?.phase;
+    if (res.ok || !(phase === 'connect' || phase === 'banner') || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** sudo only when it changes something: a play already connected as root needs none. */

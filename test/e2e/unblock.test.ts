@@ -75,6 +75,11 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
   it('apply lets the client in with plain OpenSSH from its own address, and a second apply changes nothing', async () => {
     const apply = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
     expect(apply.code, apply.stderr + JSON.stringify(json(apply).recap)).toBe(0);
+    // One control connection per host for the whole run (both plays); verification logins are
+    // fresh connections of their own and not counted here.
+    for (const h of lab.hosts) {
+      expect(json(apply).plays.reduce((n: number, p: any) => n + p.hosts[h.name].stats.connections, 0), h.name).toBe(1);
+    }
     release?.();
     release = undefined;
     for (const h of lab.hosts) {
