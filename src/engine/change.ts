@@ -45,6 +45,8 @@ export interface RunChange {
    * not make the task 'changed'. Its failure fails the task.
    */
   readOnly?: boolean;
+  /** Shell text that reverses this command, when one exists (undo in reverse order). */
+  undo?: string;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface TaskResult {
   diffs: FileDiff[];
   /** Exact commands this task runs (or would run). */
   commands: string[];
+  /** How to reverse those commands (files are restored from their recorded `before`). */
+  undo?: string[];
   /** Whether the changes were carried out (false under check mode). */
   executed: boolean;
   rc?: number | null;

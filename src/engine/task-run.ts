@@ -133,6 +133,8 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
     diffs: plan.changes.filter((c) => c.kind === 'write').map(fileDiff),
     commands: plan.changes.filter((c) => c.kind !== 'write').map((c) => (c.kind === 'run' ? c.command : describeChange(c))),
   };
+  const undo = plan.changes.flatMap((c) => (c.kind === 'run' && c.undo ? [c.undo] : []));
+  if (undo.length) result.undo = undo.reverse();
   const registered: Record<string, unknown> = { changed, failed: false, msg: plan.message ?? '' };
   if (check) {
     for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
@@ -213,6 +215,6 @@ function finish(task: Task, env: TaskEnv, vars: Vars, result: TaskResult, regist
 
 function censor(o: TaskOutcome): void {
   const hidden = "output hidden: 'no_log: true' was specified for this task";
-  Object.assign(o.result, { stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), items: undefined });
+  Object.assign(o.result, { stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), undo: undefined, items: undefined });
   if (o.result.msg) o.result.msg = hidden;
 }

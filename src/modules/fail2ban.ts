@@ -9,6 +9,7 @@ import { jailsBanning, parseProbe, planAddIgnoreIp, planUnban, probeScript } fro
 import { planIgnoreIpDetailed } from '../formats/jail-conf.js';
 import { boolArg, editableText, planWrite } from './file-attrs.js';
 import type { ModuleDef } from './module.js';
+import { quoteArgv } from '../shell.js';
 
 const args = z.strictObject({
   ip: z.string().refine((s) => isIP(s) !== 0, 'expected an IP address'),
@@ -36,7 +37,11 @@ export const fail2ban: ModuleDef<z.infer<typeof args>> = {
     const changes: Change[] = [];
     const notes: string[] = [];
     if (banning.length) notes.push(`${a.ip} is banned in ${banning.join(', ')}`);
-    for (const command of planUnban({ version: probe.version, jailsBanning: banning, ip: a.ip, jails: a.jails })) changes.push({ kind: 'run', command });
+    // Undo: ban again in each jail that banned it (what `unban` lifted).
+    const undo = banning.map((j) => quoteArgv(['fail2ban-client', 'set', j, 'banip', a.ip])).join(' && ');
+    for (const command of planUnban({ version: probe.version, jailsBanning: banning, ip: a.ip, jails: a.jails })) {
+      changes.push({ kind: 'run', command, undo });
+    }
 
     if (a.whitelist) {
       const file = ctx.file(a.jail_local);
@@ -50,7 +55,9 @@ export const fail2ban: ModuleDef<z.infer<typeof args>> = {
       }
       if (plan.overriddenIn.length) notes.push(`jails with their own ignoreip (not covered by [DEFAULT]): ${plan.overriddenIn.join(', ')}`);
       const jails = a.jails ?? probe.jails;
-      for (const command of planAddIgnoreIp({ jails, ip: a.ip, currentIgnore: probe.ignoreIp })) changes.push({ kind: 'run', command });
+      for (const command of planAddIgnoreIp({ jails, ip: a.ip, currentIgnore: probe.ignoreIp })) {
+        changes.push({ kind: 'run', command, undo: command.replace(' addignoreip ', ' delignoreip ') });
+      }
     }
     if (probe.problems.length) notes.push(`could not read: ${probe.problems.join('; ')}`);
     const message = notes.join('; ') || undefined;

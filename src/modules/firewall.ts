@@ -27,7 +27,8 @@ export const firewall: ModuleDef<z.infer<typeof args>> = {
     if (plan.fail2ban.length) notes.push(`${plan.fail2ban.length} block(s) belong to fail2ban: lifted by unbanning, not here`);
     for (const s of plan.steps) notes.push(s.reason);
     const message = notes.join('; ') || undefined;
-    if (plan.commands.length === 0) return { kind: 'ok', message: message ?? `no firewall rule blocks ${a.client} on port ${a.port}` };
-    return { kind: 'change', changes: plan.commands.map((command) => ({ kind: 'run', command })), message };
+    if (plan.steps.length === 0) return { kind: 'ok', message: message ?? `no firewall rule blocks ${a.client} on port ${a.port}` };
+    const changes = plan.steps.map((step) => ({ kind: 'run' as const, command: step.command, ...(step.undo ? { undo: step.undo } : {}) }));
+    return { kind: 'change', changes, message };
   },
 };

@@ -29,6 +29,8 @@ describe('fail2ban module', () => {
   it('unbans an address banned in several jails with one `unban` on 1.0', () => {
     const p = planWith(fail2ban, { ip: '203.0.113.7' }, probe);
     expect(p).toMatchObject({ kind: 'change', changes: [{ kind: 'run', command: 'fail2ban-client unban 203.0.113.7' }] });
+    // What is needed to undo it is recorded with the change.
+    expect(p.kind === 'change' && p.changes[0]!.kind === 'run' && p.changes[0]!.undo).toMatch(/^fail2ban-client set \S+ banip 203\.0\.113\.7 && fail2ban-client set \S+ banip 203\.0\.113\.7$/);
   });
   it('limits to the named jails with `set <jail> unbanip`', () => {
     const p = planWith(fail2ban, { ip: '203.0.113.7', jails: ['sshd'] }, probe);
