@@ -14,6 +14,7 @@ import { taskLines } from './report/task-lines.js';
 import { jsonReport } from './report/json.js';
 import { inventoryCommand, validateCommand } from './commands.js';
 import { readSecret } from './secret.js';
+import { rollbackPlaybook, runsListing } from './rollback.js';
 import type { HostKeyMode } from './transport/known-hosts.js';
 
 export interface Io {
@@ -51,6 +52,7 @@ interface RunFlags {
   taskTimeout?: string;
   askBecomePass?: boolean;
   detailedExitcode?: boolean;
+  confirmTimeout?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -73,7 +75,8 @@ function runOptions(cmd: Command): Command {
     .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
     .option('-T, --timeout <seconds>', 'connection timeout per path', '20')
     .option('--task-timeout <seconds>', 'limit for each command run on a host')
-    .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)');
+    .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)')
+    .option('--confirm-timeout <seconds>', 'before sshd or the firewall is touched, a timer on the host rolls back unless the run confirms within this time', '120');
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -86,7 +89,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
-  const run = async (playbook: string, flags: RunFlags, mode: 'apply' | 'plan') => {
+  const run = async (playbook: string, flags: RunFlags, mode: 'apply' | 'plan', rollbackOf?: string) => {
     const check = mode === 'plan' || !!flags.check;
     const diff = mode === 'plan' || !!flags.diff;
     const controller = new AbortController();
@@ -106,7 +109,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
         taskTimeoutMs: flags.taskTimeout ? positiveInt('--task-timeout', flags.taskTimeout) * 1000 : undefined,
         becomePassword: flags.askBecomePass ? await readSecret('BECOME password: ') : io.env.REMEDY_BECOME_PASSWORD,
         env: io.env, signal: controller.signal,
+        confirmTimeoutSec: flags.confirmTimeout ? positiveInt('--confirm-timeout', flags.confirmTimeout) : undefined,
       };
+      if (rollbackOf) {
+        const { playbook: pb } = await rollbackPlaybook(rollbackOf, io.env, flags.limit);
+        Object.assign(req, { playbookObject: pb, rollbackOf });
+      }
       const opts = { check, diff };
       let progress: ProgressView | undefined;
       const observer = flags.json ? {} : io.stdout.isTTY ? (progress = new ProgressView(check)) : plainObserver(say, opts, paint);
@@ -128,6 +136,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       say(formatRecap(summary.hosts, paint));
       for (const p of summary.plays) if (p.stopped) say(paint(`play '${p.play}' stopped: ${p.stopped}${p.notRun.length ? `; not started: ${p.notRun.join(', ')}` : ''}`, 'yellow'));
       if (check) say(summary.changes ? paint('plan: changes pending (nothing was changed)', 'yellow') : paint('plan: nothing to change', 'green'));
+      else if (summary.runId && summary.changes) say(`run ${summary.runId}: undo with 'remedy rollback ${summary.runId}'`);
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -141,6 +150,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
   runOptions(program.command('plan').argument('<playbook>').description('apply --check --diff: every diff and command the run would make; changes nothing'))
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on any error')
     .action((pb: string, flags: RunFlags) => run(pb, flags, 'plan'));
+
+  runOptions(program.command('rollback').argument('<run-id>').description("put back what a past run changed, from the hosts' own backups (plan first with --check)"))
+    .option('-C, --check', 'show what would be restored; change nothing')
+    .option('-D, --diff', 'show file diffs and exact commands')
+    .action((id: string, flags: RunFlags) => run(`rollback ${id}`, flags, 'apply', id));
+
+  program.command('runs')
+    .description('list past runs recorded on this machine, newest first')
+    .action(async () => {
+      for (const line of await runsListing(io.env)) say(line);
+    });
 
   program.command('inventory')
     .description('show resolved hosts, groups and variables')

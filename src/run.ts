@@ -13,7 +13,9 @@ import { runPlay, type PlayOutcome } from './engine/fleet.js';
 import type { HostJob, RunOptions } from './engine/host-run.js';
 import type { RunObserver } from './engine/observer.js';
 import type { HostResult } from './engine/results.js';
-import type { Play } from './playbook/model.js';
+import type { Play, Playbook } from './playbook/model.js';
+import { newRunId } from './engine/transaction.js';
+import { writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
 
 export interface RunRequest {
@@ -31,6 +33,12 @@ export interface RunRequest {
   becomePassword?: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Seconds the on-host rollback timer waits for the run to confirm (default 120). */
+  confirmTimeoutSec?: number;
+  /** A playbook built in code (remedy rollback) instead of the file `playbook` names. */
+  playbookObject?: Playbook;
+  /** For remedy rollback: the run being rolled back. */
+  rollbackOf?: string;
 }
 
 export interface RunSummary {
@@ -39,19 +47,28 @@ export interface RunSummary {
   hosts: HostResult[];
   outcome: 'ok' | 'failed' | 'unreachable';
   changes: boolean;
+  /** apply: the run's id, for `remedy rollback`. */
+  runId?: string;
 }
 
 const RANK: Record<HostResult['status'], number> = { ok: 0, changed: 1, unreachable: 2, failed: 3 };
 
 export async function runPlaybook(req: RunRequest, observer: RunObserver): Promise<RunSummary> {
-  const playbook = await loadPlaybook(req.playbook);
+  const playbook = req.playbookObject ?? (await loadPlaybook(req.playbook));
   const extraVars = parseExtraVars(req.extraVars);
   const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
   const inv = await openInventory(req.inventory, req.env, localOnly);
   const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
   // One SSH connection per host for the whole run, whatever the number of plays.
   const pool: NonNullable<RunOptions['pool']> = new Map();
+  // apply keeps a transaction per host (backups, rollback timer) and a journal on this machine.
+  const runId = req.check ? undefined : newRunId();
+  const journal: RunJournal | undefined = runId
+    ? { id: runId, kind: req.rollbackOf ? 'rollback' : 'apply', of: req.rollbackOf, playbook: req.playbook, inventory: req.inventory ?? req.env.REMEDY_INVENTORY, started: new Date().toISOString(), hosts: {} }
+    : undefined;
+  if (journal) await writeJournal(req.env, journal);
   const opts = {
+    runId, confirmTimeoutSec: req.confirmTimeoutSec,
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
     connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
@@ -68,10 +85,26 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
       for (const r of outcome.results) if (r.status === 'failed' || r.status === 'unreachable') out.add(r.host);
       if (req.signal?.aborted) break;
     }
+    // Commit confirmed: only a host that came through every play is confirmed.
+    for (const [host, entry] of pool) if (!out.has(host) && entry.tx?.started) await entry.tx.confirm();
   } finally {
     await Promise.all([...pool.values()].map((p) => p.conn.close().catch(() => undefined)));
   }
-  return summarize(plays);
+  const summary = summarize(plays);
+  if (journal) {
+    for (const h of summary.hosts) {
+      const rec = pool.get(h.host)?.tx?.record;
+      if (!rec?.files.length && !rec?.undo.length && !rec?.rolledBack) continue;
+      journal.hosts[h.host] = {
+        status: h.status, path: h.path, files: rec.files, undo: rec.undo,
+        rolledBack: rec.rolledBack, confirmed: rec.confirmed, msg: h.msg,
+      };
+    }
+    journal.finished = new Date().toISOString();
+    await writeJournal(req.env, journal);
+    summary.runId = journal.id;
+  }
+  return summary;
 }
 
 function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedSshConfig): HostJob[] {

@@ -47,6 +47,11 @@ export interface RunChange {
   readOnly?: boolean;
   /** Shell text that reverses this command, when one exists (undo in reverse order). */
   undo?: string;
+  /**
+   * What this command can cut: 'sshd' (restart/reload/start of sshd: a fresh connection must
+   * succeed afterwards) or 'firewall'. Either way the host's rollback timer is armed first.
+   */
+  risk?: 'sshd' | 'firewall';
 }
 
 /**

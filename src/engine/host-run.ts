@@ -14,6 +14,7 @@ import { runTask, type TaskEnv } from './task-run.js';
 import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
 import type { VerifyChange } from './change.js';
+import { HostTransaction } from './transaction.js';
 import { layerVars, type Vars } from './vars.js';
 
 export interface HostJob {
@@ -38,7 +39,11 @@ export interface RunOptions {
    * Connections kept for the whole run, one per host, reused by every play; the caller closes
    * them. Without a pool each play connects and closes on its own.
    */
-  pool?: Map<string, { conn: Connection; path: PathSpec }>;
+  pool?: Map<string, { conn: Connection; path: PathSpec; tx?: HostTransaction }>;
+  /** The run's id (apply only): files are backed up and changes can be rolled back. */
+  runId?: string;
+  /** Seconds the on-host timer waits for the run to confirm before it rolls back (default 120). */
+  confirmTimeoutSec?: number;
   /** Set when the user interrupts: hosts stop before their next task. */
   signal?: AbortSignal;
 }
@@ -98,8 +103,20 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
 
   let status: HostResult['status'] = 'ok';
   let msg: string | undefined;
+  let tx: HostTransaction | undefined = pooled?.tx;
+  const session = new HostSession(conn);
+  // A fresh, non-multiplexed connection over the working path: only that proves sshd takes new logins.
+  const freshLogin = async (): Promise<string | undefined> => {
+    if (!reach || !workingPath) return undefined;
+    const res = await connectForVerify(reach.target, workingPath, sshOptions);
+    if (!res.ok) {
+      const a = res.attempts[res.attempts.length - 1];
+      return `${a?.phase}: ${a?.message}`;
+    }
+    await res.conn.close().catch(() => undefined);
+    return undefined;
+  };
   try {
-    const session = new HostSession(conn);
     let facts = UNKNOWN_FACTS;
     if (play.gatherFacts) {
       obs.hostPhase?.(job.name, 'gathering facts');
@@ -129,11 +146,21 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       }
       return failures.length ? `verification failed: ${failures.join('; ')}` : undefined;
     };
+    if (opts.runId && !opts.check && !tx) {
+      tx = new HostTransaction(session, opts.runId, facts, becomeFor(play, undefined, job.vars, facts, opts), opts.confirmTimeoutSec ?? 120);
+      const entry = opts.pool?.get(job.name);
+      if (entry) entry.tx = tx;
+    }
+    const afterSshdRestart = async (): Promise<string | undefined> => {
+      obs.hostPhase?.(job.name, `sshd restarted: a new login over ${pathLabel}`);
+      const why = await freshLogin();
+      return why && `after the restart a new connection over the working path (${pathLabel}) failed: ${why}`;
+    };
     const baseVars = layerVars(job.vars, play.gatherFacts ? factsToVars(facts) : {}, magic, play.vars);
     const registered: Vars = {};
     const env = (task: Task): TaskEnv => ({
       session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
-      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, verify,
+      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, verify, tx, afterSshdRestart,
     });
     const notified = new Set<string>();
     const record = (r: TaskResult) => {
@@ -174,9 +201,21 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     status = 'failed';
     msg = (err as Error).message;
     recap.failed++;
-  } finally {
-    if (!opts.pool || !reach) await conn.close().catch(() => undefined);
   }
+  // Never worse than before: a host that failed after changing something is put back as it
+  // was (and sshd restarted into the old configuration when this run touched it).
+  if (status === 'failed' && tx?.started && !tx.record.rolledBack) {
+    obs.hostPhase?.(job.name, 'rolling back');
+    const problem = await tx.rollback().catch((err: Error) => err.message);
+    recap.rescued++;
+    const answers = tx.record.sshdTouched ? await freshLogin() : undefined;
+    msg = `${msg}; rolled back: every changed file restored${tx.record.sshdTouched ? ', sshd restarted' : ''}`
+      + (problem ? ` (${problem})` : '')
+      + (tx.record.sshdTouched ? (answers ? `; the old state does NOT answer a new login: ${answers}` : '; the old state answers a new login again') : '');
+  } else if (status !== 'failed' && tx?.started && !opts.pool) {
+    await tx.confirm();
+  }
+  if (!opts.pool || !reach) await conn.close().catch(() => undefined);
   const r = result(status, {
     path: pathLabel, attempts, msg,
     stats: {
@@ -207,10 +246,10 @@ async function connectForVerify(target: Endpoint, path: PathSpec, options: Conne
 }
 
 /** sudo only when it changes something: a play already connected as root needs none. */
-function becomeFor(play: Play, task: Task, hostVars: Vars, facts: Facts, opts: RunOptions): Become | undefined {
-  const on = task.become ?? play.become;
+function becomeFor(play: Play, task: Task | undefined, hostVars: Vars, facts: Facts, opts: RunOptions): Become | undefined {
+  const on = task?.become ?? play.become;
   if (!on) return undefined;
-  const user = task.becomeUser ?? play.becomeUser;
+  const user = task?.becomeUser ?? play.becomeUser;
   if (user === 'root' && facts.userId === 0) return undefined;
   const password = (hostVars.ansible_become_password ?? hostVars.ansible_become_pass ?? opts.becomePassword) as string | undefined;
   return { user, password };

@@ -63,11 +63,12 @@ export function sha256(b: Buffer): string {
 }
 
 /**
- * Write `change.content` (sent on stdin) to `realPath`: temp file in the same directory, checked
+ * Write `change.content` (sent on stdin) to `realPath`, after `backup` (the transaction's lines
+ * that save the original once per run): temp file in the same directory, checked
  * against its sha256 (a cut connection leaves no half-written file), owner and mode set, the
  * task's validator run on it, then renamed over the target.
  */
-export function writeScript(change: WriteChange, realPath: string): string {
+export function writeScript(change: WriteChange, realPath: string, backup = ''): string {
   const own = change.owner !== undefined || change.group !== undefined
     ? `chown ${quote(`${change.owner ?? ''}${change.group !== undefined ? `:${change.group}` : ''}`)} "$t"\n`
     : '';
@@ -76,7 +77,7 @@ export function writeScript(change: WriteChange, realPath: string): string {
     : '';
   return `set -e
 p=${quote(realPath)}
-t=$(mktemp "$(dirname -- "$p")/.remedy.XXXXXX")
+${backup}t=$(mktemp "$(dirname -- "$p")/.remedy.XXXXXX")
 trap 'rm -f "$t"' EXIT
 cat > "$t"
 [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha256(change.content)} ] || { echo "remedy: content arrived incomplete; $p left as it was" >&2; exit ${WRITE_EXIT.incomplete}; }

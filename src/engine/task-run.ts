@@ -13,6 +13,7 @@ import type { ModuleDef } from '../modules/module.js';
 import type { TaskResult } from './results.js';
 import { fileDiff } from '../report/diff.js';
 import { HostSession, type Become } from './host-session.js';
+import type { HostTransaction } from './transaction.js';
 import { layerVars, type Vars } from './vars.js';
 
 export interface TaskEnv {
@@ -27,6 +28,10 @@ export interface TaskEnv {
   timeoutMs?: number;
   /** Open a brand-new connection over the named paths; an error message, or undefined when it got in. */
   verify(change: VerifyChange): Promise<string | undefined>;
+  /** The host's transaction (apply only): backups before writes, the timer before risky commands. */
+  tx?: HostTransaction;
+  /** After sshd was restarted: a fresh connection over the working path must get in. */
+  afterSshdRestart?(): Promise<string | undefined>;
 }
 
 export interface TaskOutcome {
@@ -160,13 +165,16 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
 async function execute(c: Change, env: TaskEnv, registered: Record<string, unknown>): Promise<string | undefined> {
   if (c.kind === 'write') {
     try {
-      await env.session.write(c, env.become);
+      const tx = env.tx;
+      await tx?.begin();
+      await env.session.write(c, env.become, tx && ((real) => tx.backupFor(real)));
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   }
   if (c.kind === 'verify') return env.verify(c);
+  if (c.risk) await env.tx?.arm(c.risk, c.risk === 'firewall' ? c.undo : undefined);
   const res = await env.session.exec(c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     // Whatever a changing command did, later tasks must not plan on what was read before it.
     if (!c.readOnly) env.session.forget();
@@ -178,6 +186,7 @@ async function execute(c: Change, env: TaskEnv, registered: Record<string, unkno
     stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
   });
   const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
+  if (ok && c.risk === 'sshd') return env.afterSshdRestart?.();
   return ok ? undefined : `non-zero return code ${res.code ?? `(signal ${res.signal})`}${stderr ? `: ${stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
 }
 

@@ -14,11 +14,12 @@ import { service } from './service.js';
 import { verifySsh } from './verify-ssh.js';
 import { knownHosts } from './known-hosts.js';
 import { sshClientConfig } from './ssh-client-config.js';
+import { restoreRun } from './restore-run.js';
 
 const MODULES: ModuleDef[] = [
   command, shell, copy, lineinfile, assert,
   fail2ban, tcpWrappers, firewall, sshdConfig, sshdValidate, service, verifySsh,
-  knownHosts, sshClientConfig,
+  knownHosts, sshClientConfig, restoreRun,
 ];
 
 const byName = new Map<string, ModuleDef>();

@@ -102,7 +102,7 @@ export const service: ModuleDef<Args> = {
       }
       return {
         kind: 'change',
-        changes: [{ kind: 'run', command: `${quote(f.sshdPath)} -t && ${command}` }],
+        changes: [{ kind: 'run', command: `${quote(f.sshdPath)} -t && ${command}`, risk: 'sshd' }],
         message: `${verb} ${name} with ${f.serviceMgr}, only if ${f.sshdPath} -t accepts the configuration`,
       };
     }

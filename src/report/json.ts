@@ -6,6 +6,7 @@ export function jsonReport(s: RunSummary, meta: { playbook: string; mode: 'apply
     remedy: meta.version,
     playbook: meta.playbook,
     mode: meta.mode,
+    run_id: s.runId ?? null,
     outcome: s.outcome,
     changes: s.changes,
     exit_code: meta.exitCode,

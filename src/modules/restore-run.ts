@@ -1,0 +1,85 @@
+// `restore_run`: put back the files a past run changed on this host, from the backups it left in
+// /var/lib/remedy/runs/<run-id>/ (content, mode, owner; files the run created are removed), and
+// restart sshd when its configuration comes back. Planned like any module, so
+// `remedy rollback --check` shows the exact diffs first, and a second rollback changes nothing.
+import { z } from 'zod';
+import { quote, quoteArgv } from '../shell.js';
+import type { Change } from '../engine/change.js';
+import { RUN_ID, runDir } from '../engine/transaction.js';
+import { planWrite } from './file-attrs.js';
+import type { KnowContext, ModuleDef } from './module.js';
+import { serviceCommand } from './service.js';
+
+const args = z.strictObject({
+  run_id: z.string().regex(RUN_ID, 'expected a run id like 20261121T154012-a1b2c3'),
+});
+type Args = z.infer<typeof args>;
+
+interface Entry {
+  key: string;
+  path: string;
+  absent: boolean;
+  mode: string;
+  uid: number;
+  gid: number;
+}
+
+/** Lists the run's backups: key, path and recorded mode/owner (or `absent`), tab-separated. */
+function listing(a: Args): string {
+  return `d=${quote(runDir(a.run_id))}
+[ -d "$d" ] || { echo 'no-run'; exit 0; }
+for pf in "$d"/*.path; do [ -e "$pf" ] || continue; k=\${pf%.path}
+  printf '%s\\t%s\\t%s\\n' "$(basename -- "$k")" "$(cat -- "$pf")" "$(cat -- "$k.meta")"; done`;
+}
+
+function entries(out: string): Entry[] | 'no-run' {
+  if (out.trim() === 'no-run') return 'no-run';
+  return out.split('\n').filter(Boolean).map((line) => {
+    const [key = '', path = '', meta = ''] = line.split('\t');
+    const [mode = '644', uid = '0', gid = '0'] = meta.split(' ');
+    return { key, path, absent: meta.trim() === 'absent', mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
+  });
+}
+
+const known = (a: Args, ctx: KnowContext) => {
+  const p = ctx.probed(listing(a));
+  return p ? entries(p.stdout) : undefined;
+};
+
+export const restoreRun: ModuleDef<Args> = {
+  name: 'restore_run',
+  summary: "restore the files a past run changed, from the host's own backups",
+  args,
+  probes: (a) => [listing(a)],
+  reads(a, ctx) {
+    const list = known(a, ctx);
+    if (!list || list === 'no-run') return [];
+    return list.flatMap((e) => (e.absent ? [e.path] : [e.path, `${runDir(a.run_id)}/${e.key}.orig`]));
+  },
+  plan(a, ctx) {
+    const list = entries(ctx.probe(listing(a)).stdout);
+    if (list === 'no-run') return { kind: 'skip', reason: `no backups of run ${a.run_id} on this host` };
+    const changes: Change[] = [];
+    for (const e of list) {
+      const cur = ctx.file(e.path);
+      if (e.absent) {
+        if (cur.kind !== 'absent') changes.push({ kind: 'run', command: quoteArgv(['rm', '-f', '--', e.path]) });
+        continue;
+      }
+      const orig = ctx.file(`${runDir(a.run_id)}/${e.key}.orig`);
+      if (orig.kind !== 'file') return { kind: 'fail', message: `the backup of ${e.path} is missing from ${runDir(a.run_id)}` };
+      const write = planWrite(cur.kind === 'file' || cur.kind === 'absent' ? cur : { path: e.path, kind: 'absent' }, orig.content, {
+        mode: e.mode, owner: String(e.uid), group: String(e.gid),
+      });
+      if (write) changes.push(write);
+    }
+    const sshd = ctx.facts.sshdPath;
+    if (changes.some((c) => (c.kind === 'write' ? c.path : c.kind === 'run' ? c.command : '').includes('/etc/ssh/')) && sshd) {
+      const restart = serviceCommand(ctx.facts.serviceMgr, ctx.facts.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';
+      changes.push({ kind: 'run', command: `${quote(sshd)} -t && ${restart}`, risk: 'sshd' });
+    }
+    if (changes.length === 0) return { kind: 'ok', message: `every file of run ${a.run_id} is as the run found it` };
+    return { kind: 'change', changes, message: `restore ${list.length} file(s) of run ${a.run_id}` };
+  },
+};
+
