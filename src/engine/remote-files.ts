@@ -79,6 +79,7 @@ export function writeScript(change: WriteChange, realPath: string, backup = ''):
 p=${quote(realPath)}
 ${backup}t=$(mktemp "$(dirname -- "$p")/.remedy.XXXXXX")
 trap 'rm -f "$t"' EXIT
+trap 'exit 129' HUP INT TERM PIPE
 cat > "$t"
 [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha256(change.content)} ] || { echo "remedy: content arrived incomplete; $p left as it was" >&2; exit ${WRITE_EXIT.incomplete}; }
 ${own}chmod ${change.mode} "$t"

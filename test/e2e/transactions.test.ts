@@ -147,3 +147,68 @@ describe.skipIf(!labAvailable())('transactions on real sshd hosts', () => {
     expect(json(again).recap[h.name].changed).toBe(0);
   });
 });
+
+describe.skipIf(!labAvailable())('interruptions on real sshd hosts', () => {
+  let lab: Lab;
+  let common: string[];
+  const env = { XDG_STATE_HOME: join(tmp, 'state2') };
+
+  beforeAll(async () => {
+    lab = await startLab({ hosts: 3, prefix: 'remedy-int' });
+    common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('the control connection cut in the middle of a write leaves no half-written file; a rerun converges', async () => {
+    const h = lab.hosts[0]!;
+    const target = '/etc/hosts.allow';
+    const before = (await lab.fileState(h, [target]))[target]!;
+    // The validator holds the candidate between "written to a temp file" and the rename.
+    const pb = playbook('cut.yml', `- hosts: ${h.name}
+  tasks:
+    - lineinfile: { path: ${target}, line: "sshd: 192.0.2.1", validate: "sleep 3; grep -q 192.0.2.1 %s" }
+`);
+    const running = runCli(['apply', pb, ...common, '--json'], env);
+    await until('the candidate temp file', async () => (await lab.exec(h, 'ls /etc/.remedy.* 2>/dev/null')).stdout.trim() !== '', 15_000);
+    await lab.exec(h, "pkill -f 'sshd: root@notty' || true");
+    const cut = await running;
+    expect(cut.code).not.toBe(0);
+    // Whatever the moment of the cut: the target holds the old or the new bytes, never a part.
+    await new Promise((r) => setTimeout(r, 4000));
+    const after = (await lab.fileState(h, [target]))[target]!;
+    const content = (await lab.exec(h, `cat ${target}`)).stdout;
+    if (after.sha256 !== before.sha256) expect(content).toMatch(/^sshd: 192\.0\.2\.1$/m);
+    expect(after.mode).toBe(before.mode);
+    expect((await lab.exec(h, 'ls -a /etc | grep -c "^\\.remedy\\." || true')).stdout.trim()).toBe('0');
+    const rerun = await runCli(['apply', pb, ...common], env);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    const third = await runCli(['apply', pb, ...common, '--json'], env);
+    expect(json(third).recap[h.name].changed).toBe(0);
+  });
+
+  it('SIGINT during a fleet run: hosts stop before their next task and roll back, a recap is printed, exit non-zero', async () => {
+    const before = Object.fromEntries(await Promise.all(lab.hosts.map(async (h) => [h.name, await lab.fileState(h, FILES)] as const)));
+    const pb = playbook('slow-fleet.yml', `- hosts: all
+  tasks:
+    - lineinfile: { path: /etc/hosts.deny, line: "# first change" }
+    - command: sleep 3
+    - lineinfile: { path: /etc/hosts.deny, line: "# never reached" }
+`);
+    const child = spawn(process.execPath, ['dist/src/cli.js', 'apply', pb, ...common], {
+      env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    await until('every host to make its first change', async () => (out.match(/changed \| lineinfile/g) ?? []).length === lab.hosts.length, 30_000);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(out).toMatch(/PLAY RECAP/);
+    for (const h of lab.hosts) {
+      expect(out).toMatch(new RegExp(`${h.name}\\s+: .*failed=1 .*rescued=1`));
+      expect(await lab.fileState(h, FILES)).toEqual(before[h.name]);
+    }
+  });
+});
