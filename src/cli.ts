@@ -8,7 +8,7 @@ import { EXIT, UsageError, ValidationErrors, exitCodeFor, exitCodeForRun } from 
 import { runPlaybook, type RunRequest } from './run.js';
 import { painter } from './report/color.js';
 import { plainObserver } from './report/plain.js';
-import { ProgressView } from './report/progress.js';
+import { TerminalView } from './report/terminal.js';
 import { formatRecap } from './report/recap.js';
 import { taskLines } from './report/task-lines.js';
 import { jsonReport } from './report/json.js';
@@ -116,8 +116,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         Object.assign(req, { playbookObject: pb, rollbackOf });
       }
       const opts = { check, diff };
-      let progress: ProgressView | undefined;
-      const observer = flags.json ? {} : io.stdout.isTTY ? (progress = new ProgressView(check)) : plainObserver(say, opts, paint);
+      let progress: TerminalView | undefined;
+      const rows = (io.stdout as { rows?: number }).rows ?? 24;
+      const observer = flags.json ? {} : io.stdout.isTTY ? (progress = new TerminalView(check, Math.max(5, rows - 8))) : plainObserver(say, opts, paint);
       const summary = await runPlaybook(req, observer);
       code = exitCodeForRun(summary.outcome, summary.changes, mode === 'plan' && !!flags.detailedExitcode, controller.signal.aborted);
       if (flags.json) {
