@@ -74,7 +74,7 @@ function runOptions(cmd: Command): Command {
     .option('--known-hosts <file>', 'known_hosts file to use (repeatable; default ~/.ssh/known_hosts)', collect, [])
     .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
     .option('-T, --timeout <seconds>', 'connection timeout per path', '20')
-    .option('--task-timeout <seconds>', 'limit for each command run on a host')
+    .option('--task-timeout <seconds>', 'limit for each command run on a host: a hung host fails alone', '300')
     .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)')
     .option('--confirm-timeout <seconds>', 'before sshd or the firewall is touched, a timer on the host rolls back unless the run confirms within this time', '120');
 }
