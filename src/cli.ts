@@ -15,6 +15,7 @@ import { jsonReport } from './report/json.js';
 import { inventoryCommand, validateCommand } from './commands.js';
 import { readSecret } from './secret.js';
 import { rollbackPlaybook, runsListing } from './rollback.js';
+import { diagnoseCommand } from './diagnose/command.js';
 import type { HostKeyMode } from './transport/known-hosts.js';
 
 export interface Io {
@@ -156,6 +157,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('-C, --check', 'show what would be restored; change nothing')
     .option('-D, --diff', 'show file diffs and exact commands')
     .action((id: string, flags: RunFlags) => run(`rollback ${id}`, flags, 'apply', id));
+
+  program.command('diagnose')
+    .description('name the cause of a lockout, from the client\'s vantage point and from the server, with evidence and the fix')
+    .option('-i, --inventory <file>', 'inventory file (default: $REMEDY_INVENTORY, then ./inventory.yml)')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .option('--client-ip <ip>', 'the address the servers see for the client (behind NAT); default: this machine\'s source address')
+    .option('--json', 'print exactly one JSON document on stdout and nothing else')
+    .addOption(new Option('--host-key-checking <mode>', 'verify host keys against known_hosts').choices(['strict', 'accept-new', 'off']).default('strict'))
+    .option('--known-hosts <file>', 'known_hosts file to use (repeatable)', collect, [])
+    .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
+    .option('-T, --timeout <seconds>', 'TCP connect timeout of the client-side probe', '10')
+    .action(async (flags: { inventory?: string; limit?: string; clientIp?: string; json?: boolean; hostKeyChecking: HostKeyMode; knownHosts: string[]; sshConfig?: string; timeout: string }) => {
+      code = await diagnoseCommand({ ...flags, timeoutSec: positiveInt('--timeout', flags.timeout) }, io);
+    });
 
   program.command('runs')
     .description('list past runs recorded on this machine, newest first')

@@ -68,6 +68,11 @@ export function exitCodeForRun(outcome: 'ok' | 'failed' | 'unreachable', changes
   return outcome === 'failed' ? EXIT.failed : outcome === 'unreachable' ? EXIT.unreachable : EXIT.ok;
 }
 
+/** `remedy diagnose`: 3 a host was unreachable on every path; 2 a failing host nothing explains; else 0. */
+export function exitCodeForDiagnosis(unreachable: boolean, unexplained: boolean): number {
+  return unreachable ? EXIT.unreachable : unexplained ? EXIT.failed : EXIT.ok;
+}
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ValidationError || err instanceof ValidationErrors) return EXIT.invalid;
   if (err instanceof UsageError) return EXIT.usage;

@@ -17,6 +17,7 @@
 //   sshd-t              `sshd -t` output and rc;  sshd-T: `sshd -T -C user=,host=,addr=` (Match evaluated)
 //   sshd-V              `sshd -V`;  ldd: `ldd sshd | grep libwrap`
 //   log PATH / journal  recent lines naming the client, MaxStartups, penalties or libwrap refusals
+//                       (auth.log, secure, fail2ban.log, `journalctl -u ssh -u sshd --since -1h`)
 //   user                `id USER` (groups, for AllowGroups/DenyGroups)
 //   load                /proc/loadavg
 //
@@ -107,7 +108,7 @@ export function evidenceScript(req: EvidenceRequest): string {
     `  set +f; return 0`,
     `}`,
     `cf ${SSHD_CONFIG}`,
-    `for l in /var/log/auth.log /var/log/secure; do`,
+    `for l in /var/log/auth.log /var/log/secure /var/log/fail2ban.log; do`,
     `  [ -r "$l" ] || continue`,
     `  b log "$l"; tail -n 20000 "$l" 2>/dev/null | grep -F -e "$C" -e MaxStartups -e penalt -e 'refused connect' | tail -n ${MAX_LOG_LINES}; e 0`,
     `done`,

@@ -96,6 +96,7 @@ export function rawProbe(address: string, port: number, opts: { connectTimeoutMs
     let buf = '';
     const lines: string[] = [];
     const probe: RawProbe = { tcp: 'error', tcpMs: 0 };
+    let bannerTimer: NodeJS.Timeout | undefined;
     const sock: Socket = netConnect({ host: address, port, ...(opts.bindAddress ? { localAddress: opts.bindAddress } : {}) });
     const finish = (patch: Partial<RawProbe>): void => {
       if (settled) return;
@@ -106,7 +107,6 @@ export function rawProbe(address: string, port: number, opts: { connectTimeoutMs
       if (lines.length) probe.lines = lines;
       resolve(probe);
     };
-    let bannerTimer: NodeJS.Timeout | undefined;
     const connectTimer = setTimeout(() => {
       sock.destroy();
       finish({ tcp: 'timeout', tcpMs: Date.now() - t0, tcpError: 'ETIMEDOUT' });
@@ -141,6 +141,12 @@ export function rawProbe(address: string, port: number, opts: { connectTimeoutMs
     });
     sock.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? '';
+      if (probe.tcp !== 'connected' && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        // A reset needs an established connection (a refused SYN is ECONNREFUSED): the server
+        // accepted and reset before our 'connect' event ran.
+        finish({ tcp: 'connected', tcpMs: Date.now() - t0, preBanner: 'reset', preBannerMs: 0 });
+        return;
+      }
       if (probe.tcp !== 'connected') {
         const tcp: RawProbe['tcp'] =
           code === 'ECONNREFUSED' ? 'refused'
@@ -259,8 +265,8 @@ export async function probeVantage(
     v.probes.push(p);
     if (p.localAddress) v.from ??= p.localAddress;
     const o = rawOutcome(p);
-    if (o && o !== 'tcp_refused' && p.tcp === 'connected') v.dropped += droppedAtOnce(o) ? 1 : 0;
     if (!droppedAtOnce(o)) break; // got a banner, or a deterministic failure: no more samples
+    v.dropped++;
     if (i + 1 < samples) await new Promise((r) => setTimeout(r, 300));
   }
   const first = v.probes[0]!;

@@ -10,7 +10,7 @@ import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js
 import { FACTS_SCRIPT, factsToVars, parseFacts, type Facts } from '../facts.js';
 import { emptyRecap, countTask, type HostResult, type PathAttempt, type TaskResult } from './results.js';
 import { HostSession, type Become } from './host-session.js';
-import { runTask, type TaskEnv } from './task-run.js';
+import { prefetch, runTask, type TaskEnv } from './task-run.js';
 import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
 import type { VerifyChange } from './change.js';
@@ -169,6 +169,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       obs.taskDone?.(job.name, r);
     };
 
+    if (play.tasks.length) await prefetch(play.tasks, env(play.tasks[0]!));
     for (const task of play.tasks) {
       if (opts.signal?.aborted) throw new Error('interrupted before this task');
       obs.taskStart?.(job.name, task.name);

@@ -25,22 +25,17 @@ export class HostSession {
     return this.conn.exec(wrapped.command, { stdin: wrapped.stdin, timeoutMs: opts.timeoutMs });
   }
 
-  /** Read every path not yet known, all in one exec. */
-  async ensureRead(paths: readonly string[], become?: Become): Promise<void> {
-    const missing = [...new Set(paths)].filter((p) => !this.files.has(p));
-    if (missing.length === 0) return;
-    const res = await this.exec(readScript(missing), { become });
-    if (res.code !== 0) throw new Error(`reading ${missing.join(', ')} failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
-    parseReadOutput(missing, res.stdout.toString('utf8')).forEach((r, i) => this.files.set(missing[i]!, r));
-  }
-
-  /** Run every probe not yet run, all in one exec. */
-  async ensureProbed(commands: readonly string[], become?: Become): Promise<void> {
-    const missing = [...new Set(commands)].filter((c) => !this.probes.has(c));
-    if (missing.length === 0) return;
-    const res = await this.exec(probeScript(missing), { become });
-    if (res.code !== 0) throw new Error(`probing the host failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
-    parseProbeOutput(missing, res.stdout.toString('utf8')).forEach((r, i) => this.probes.set(missing[i]!, r));
+  /** Read every path and run every probe not yet known, all in one exec. */
+  async ensureKnown(paths: readonly string[], probes: readonly string[], become?: Become): Promise<void> {
+    const files = [...new Set(paths)].filter((p) => !this.files.has(p));
+    const cmds = [...new Set(probes)].filter((c) => !this.probes.has(c));
+    if (files.length === 0 && cmds.length === 0) return;
+    const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds) : '');
+    const res = await this.exec(script, { become });
+    if (res.code !== 0) throw new Error(`reading the host's state failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+    const out = res.stdout.toString('utf8');
+    parseReadOutput(files, out).forEach((r, i) => this.files.set(files[i]!, r));
+    parseProbeOutput(cmds, out).forEach((r, i) => this.probes.set(cmds[i]!, r));
   }
 
   known(path: string): FileState | undefined {

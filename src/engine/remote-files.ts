@@ -89,21 +89,22 @@ trap - EXIT
 }
 
 /**
- * Run read-only probe commands in one exec: each in its own `sh -c`, stdin closed, stdout and
+ * Run read-only probe commands in one exec (it can follow a readScript in the same exec: the
+ * markers differ): each in its own `sh -c`, stdin closed, stdout and
  * stderr captured apart and sent back base64-encoded with the exit code.
  */
 export function probeScript(commands: readonly string[]): string {
   const head = `d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
-r() { sh -c "$2" >"$d/o" 2>"$d/e" </dev/null; c=$?; printf '@@ %s %s %s %s\\n' "$1" "$c" "$(base64 <"$d/o" | tr -d '\\n')" "$(base64 <"$d/e" | tr -d '\\n')"; }`;
-  return [head, ...commands.map((c, i) => `r ${i} ${quote(c)}`)].join('\n') + '\n';
+q() { sh -c "$2" >"$d/o" 2>"$d/e" </dev/null; c=$?; printf '@@p %s %s %s %s\\n' "$1" "$c" "$(base64 <"$d/o" | tr -d '\\n')" "$(base64 <"$d/e" | tr -d '\\n')"; }`;
+  return [head, ...commands.map((c, i) => `q ${i} ${quote(c)}`)].join('\n') + '\n';
 }
 
 export function parseProbeOutput(commands: readonly string[], out: string): Array<{ code: number | null; stdout: string; stderr: string }> {
   const results = commands.map(() => ({ code: null as number | null, stdout: '', stderr: 'probe produced no result' }));
   for (const line of out.split('\n')) {
     const f = line.split(' ');
-    if (f[0] !== '@@' || f.length < 3) continue;
+    if (f[0] !== '@@p' || f.length < 3) continue;
     const i = Number(f[1]);
     if (!(i in results)) continue;
     const b64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');

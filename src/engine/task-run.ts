@@ -110,6 +110,32 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
   return carryOut(task, env, vars, plan, check);
 }
 
+/**
+ * Before the first task: what every task whose arguments can already be rendered will read and
+ * probe first, fetched in one exec for the whole play. Tasks still learn the rest in rounds;
+ * nothing here is needed for correctness, only to save round trips.
+ */
+export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<void> {
+  const s = env.session;
+  const paths: string[] = [];
+  const probes: string[] = [];
+  for (const task of tasks) {
+    if (task.loop !== undefined) continue;
+    try {
+      const vars = layerVars(env.baseVars, env.registered, env.extraVars);
+      const mod = findModule(task.module)!;
+      const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
+      if (!parsed.ok) continue;
+      const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
+      paths.push(...(mod.reads?.(parsed.value, ctx) ?? []));
+      probes.push(...(mod.probes?.(parsed.value, ctx) ?? []));
+    } catch {
+      // arguments that need later results (register) are learned when the task runs
+    }
+  }
+  await s.ensureKnown(paths, probes, env.become);
+}
+
 /** Read files and run probes in rounds until the module asks for nothing new (one exec each). */
 async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): Promise<void> {
   const s = env.session;
@@ -118,7 +144,7 @@ async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): P
     const paths = (mod.reads?.(args, ctx) ?? []).filter((p) => !s.known(p));
     const probes = (mod.probes?.(args, ctx) ?? []).filter((c) => !s.probed(c));
     if (paths.length === 0 && probes.length === 0) return;
-    await Promise.all([s.ensureRead(paths, env.become), s.ensureProbed(probes, env.become)]);
+    await s.ensureKnown(paths, probes, env.become);
   }
   throw new Error(`${mod.name}: still finding files to read after 6 rounds (an Include loop?)`);
 }

@@ -70,9 +70,10 @@ export async function connectFirstWorking(
         const ms = Date.now() - started;
         attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms });
         // sshd's MaxStartups drops new connections at random once `start` is exceeded, closing
-        // them at once before the banner: the same path often gets through on a retry. A reset
+        // them at once around the banner: the same path often gets through on a retry. A reset
         // after libwrap's ~5 s delay is deterministic and not retried.
-        if (err.phase !== 'banner' || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
+        const dropped = err.phase === 'banner' || (err.phase === 'kex' && /reset|closed|lost/i.test(err.message));
+        if (!dropped || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }

@@ -115,12 +115,14 @@ describe.skipIf(!labAvailable())('transactions on real sshd hosts', () => {
       await until('the restart with the new value', async () => (await effective(lab, h, 'maxstartups')) === 'maxstartups 20:30:100', 30_000);
       child.kill('SIGKILL');
       await until('the host to roll itself back', async () => (await lab.fileState(h, FILES))['/etc/ssh/sshd_config']?.sha256 === before['/etc/ssh/sshd_config']?.sha256, 30_000);
-      await until('sshd to run the old configuration', async () => (await effective(lab, h, 'maxstartups')) === original, 15_000);
+      await until('the old configuration on disk', async () => (await effective(lab, h, 'maxstartups')) === original, 15_000);
     } finally {
       child.kill('SIGKILL');
     }
     expect(await lab.fileState(h, FILES)).toEqual(before);
-    expect((await lab.sshLogin(h, { from: 'mgmt' })).ok).toBe(true);
+    // The timer restarted sshd: a new login gets in once it listens again.
+    await until('a new login after the timer restarted sshd', async () => (await lab.sshLogin(h, { from: 'mgmt' })).ok, 20_000);
+    expect((await lab.exec(h, `cat ${'/var/lib/remedy/runs'}/*/log`)).stdout).toMatch(/not confirmed in time: rolling back/);
   });
 
   it('remedy rollback of a successful run brings back the original bytes; a second rollback changes nothing', async () => {
