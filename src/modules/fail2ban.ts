@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Change } from '../engine/change.js';
-import { jailsBanning, parseProbe, planAddIgnoreIp, planUnban, probeScript } from '../formats/fail2ban.js';
+import { jailsBanning, parseProbe, planAddIgnoreIp, planUnban, probeScript, quickProbeScript } from '../formats/fail2ban.js';
 import { planIgnoreIpDetailed } from '../formats/jail-conf.js';
 import { boolArg, editableText, planWrite } from './file-attrs.js';
 import type { ModuleDef } from './module.js';
@@ -20,17 +20,18 @@ const args = z.strictObject({
   jail_local: z.string().default('/etc/fail2ban/jail.local'),
 });
 
-// Version-independent: `banned` is asked for too, and its failure on old servers is harmless.
-const PROBE = probeScript();
+// Unbanning needs only `banned` (one Python start); whitelisting also needs the jails' ignore lists.
+const QUICK = quickProbeScript();
+const FULL = probeScript();
 
 export const fail2ban: ModuleDef<z.infer<typeof args>> = {
   name: 'fail2ban',
   summary: 'unban an address in every fail2ban jail that bans it; optionally whitelist it',
   args,
-  probes: () => [PROBE],
+  probes: (a) => [a.whitelist ? FULL : QUICK],
   reads: (a) => (a.whitelist ? [a.jail_local] : []),
   plan(a, ctx) {
-    const probe = parseProbe(ctx.probe(PROBE).stdout);
+    const probe = parseProbe(ctx.probe(a.whitelist ? FULL : QUICK).stdout);
     if (!probe.installed) return { kind: 'skip', reason: 'fail2ban is not installed' };
     if (!probe.running) return { kind: 'skip', reason: 'fail2ban is not running (bans kept in its database return when it starts)' };
     const banning = jailsBanning(probe, a.ip).filter((j) => !a.jails || a.jails.includes(j));
@@ -39,7 +40,9 @@ export const fail2ban: ModuleDef<z.infer<typeof args>> = {
     if (banning.length) notes.push(`${a.ip} is banned in ${banning.join(', ')}`);
     // Undo: ban again in each jail that banned it (what `unban` lifted).
     const undo = banning.map((j) => quoteArgv(['fail2ban-client', 'set', j, 'banip', a.ip])).join(' && ');
-    for (const command of planUnban({ version: probe.version, jailsBanning: banning, ip: a.ip, jails: a.jails })) {
+    // A server that answers `banned` is at least 0.10.6, which also has `unban`.
+    const version = probe.version ?? (probe.banned ? '0.10.6' : undefined);
+    for (const command of planUnban({ version, jailsBanning: banning, ip: a.ip, jails: a.jails })) {
       changes.push({ kind: 'run', command, undo });
     }
 

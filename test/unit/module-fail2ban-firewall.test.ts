@@ -32,6 +32,13 @@ describe('fail2ban module', () => {
     // What is needed to undo it is recorded with the change.
     expect(p.kind === 'change' && p.changes[0]!.kind === 'run' && p.changes[0]!.undo).toMatch(/^fail2ban-client set \S+ banip 203\.0\.113\.7 && fail2ban-client set \S+ banip 203\.0\.113\.7$/);
   });
+  it('needs only `banned` (one fail2ban-client start) to unban on a current server', () => {
+    const quick = "@@remedy-fail2ban@@ begin banned\n[{'recidive': ['203.0.113.7']}, {'sshd': ['203.0.113.7', '198.51.100.23']}]\n\n@@remedy-fail2ban@@ end 0\n";
+    expect(planWith(fail2ban, { ip: '203.0.113.7' }, quick)).toMatchObject({ kind: 'change', changes: [{ kind: 'run', command: 'fail2ban-client unban 203.0.113.7' }] });
+    expect(planWith(fail2ban, { ip: '192.0.2.1' }, quick).kind).toBe('ok');
+    const down = '@@remedy-fail2ban@@ begin banned\nERROR   Failed to access socket path\n\n@@remedy-fail2ban@@ end 255\n@@remedy-fail2ban@@ begin status\nERROR   Failed to access socket path: Is fail2ban running?\n\n@@remedy-fail2ban@@ end 255\n';
+    expect(planWith(fail2ban, { ip: '192.0.2.1' }, down).kind).toBe('skip');
+  });
   it('limits to the named jails with `set <jail> unbanip`', () => {
     const p = planWith(fail2ban, { ip: '203.0.113.7', jails: ['sshd'] }, probe);
     expect(p).toMatchObject({ kind: 'change', changes: [{ kind: 'run', command: 'fail2ban-client set sshd unbanip 203.0.113.7' }] });
