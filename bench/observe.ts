@@ -1,0 +1,49 @@
+// What the hosts saw, independent of any tool's own account: the logins in each host's sshd log
+// during a run, and the final proof that the client's own address gets in again.
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Lab, LabHost } from '../test/lab/lab.js';
+
+// sshd runs with `-E /var/log/auth.log`, which the host's private log dir holds.
+const authLog = (h: LabHost): string => join(h.dir, 'log', 'auth.log');
+
+export type LogOffsets = Map<string, number>;
+
+export async function logOffsets(lab: Lab): Promise<LogOffsets> {
+  const sizes = await Promise.all(lab.hosts.map((h) => stat(authLog(h)).then((s) => s.size, () => 0)));
+  return new Map(lab.hosts.map((h, i) => [h.name, sizes[i]!]));
+}
+
+async function readFrom(path: string, offset: number): Promise<string> {
+  const f = await open(path, 'r');
+  try {
+    const { size } = await f.stat();
+    const buf = Buffer.alloc(Math.max(0, size - offset));
+    await f.read(buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } finally {
+    await f.close();
+  }
+}
+
+export interface Logins {
+  mgmt: number; // over the working path
+  client: number; // from the client's own address (verification)
+}
+
+/** Successful authentications per host since `offsets`, by source address. */
+export async function countLogins(lab: Lab, offsets: LogOffsets): Promise<Logins[]> {
+  return Promise.all(
+    lab.hosts.map(async (h) => {
+      const text = await readFrom(authLog(h), offsets.get(h.name) ?? 0);
+      const from = (ip: string): number => text.split('\n').filter((l) => l.startsWith('Accepted ') && l.includes(` from ${ip} port `)).length;
+      return { mgmt: from(lab.mgmtIp), client: from(lab.clientIp) };
+    }),
+  );
+}
+
+/** Hosts where a plain `ssh -b <clientIp>` login does NOT get in (all tried in parallel). */
+export async function unverifiedHosts(lab: Lab): Promise<string[]> {
+  const results = await Promise.all(lab.hosts.map((h) => lab.sshLogin(h, { from: 'client' })));
+  return lab.hosts.flatMap((h, i) => (results[i]!.ok ? [] : [`${h.name}: ${results[i]!.stderr.trim().split('\n').pop() ?? ''}`]));
+}
