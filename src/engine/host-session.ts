@@ -68,9 +68,9 @@ export class HostSession {
   }
 
   /** Write atomically on the host, then remember the new state. */
-  async write(change: WriteChange, become?: Become, backupFor?: (realPath: string) => string): Promise<void> {
+  async write(change: WriteChange, become?: Become, prefixFor?: (realPath: string) => string): Promise<void> {
     const real = this.files.get(change.path)?.realPath ?? change.path;
-    const res = await this.exec(writeScript(change, real, backupFor?.(real)), { stdin: change.content, become });
+    const res = await this.exec(writeScript(change, real, prefixFor?.(real)), { stdin: change.content, become });
     if (res.code !== 0) {
       const why = res.stderr.toString().trim();
       if (res.code === WRITE_EXIT.validateFailed) throw new WriteError(`validation of ${change.path} failed, file left unchanged: ${why}`);

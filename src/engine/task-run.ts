@@ -192,16 +192,16 @@ async function execute(c: Change, env: TaskEnv, registered: Record<string, unkno
   if (c.kind === 'write') {
     try {
       const tx = env.tx;
-      await tx?.begin();
-      await env.session.write(c, env.become, tx && ((real) => tx.backupFor(real)));
+      await env.session.write(c, env.become, tx && ((real) => tx.writePrefix(real)));
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   }
   if (c.kind === 'verify') return env.verify(c);
-  if (c.risk) await env.tx?.arm(c.risk, c.risk === 'firewall' ? c.undo : undefined);
-  const res = await env.session.exec(c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
+  // The plan's command runs verbatim; before a risky one the transaction arms its timer in the same exec.
+  const prefix = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.risk === 'firewall' ? c.undo : undefined) : '';
+  const res = await env.session.exec(prefix + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     // Whatever a changing command did, later tasks must not plan on what was read before it.
     if (!c.readOnly) env.session.forget();
   });

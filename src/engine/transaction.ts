@@ -99,54 +99,59 @@ export class HostTransaction {
     this.dir = runDir(runId);
   }
 
+  /** Something was (or may have been) written or armed on the host in this run. */
   get started(): boolean {
     return this.begun;
   }
 
-  /** The run directory and its scripts, once, before the first change. */
-  async begin(): Promise<void> {
-    if (this.begun) return;
+  /**
+   * The run directory and its scripts. Guarded, so it rides along in every exec that changes
+   * the host instead of costing a round trip of its own.
+   */
+  private setupLines(): string {
+    this.begun = true;
     const d = quote(this.dir);
-    const script = `set -e
-umask 077
+    return `if [ ! -f ${d}/restart.sh ]; then
+( umask 077
 mkdir -p ${quote(RUNS_DIR)} ${d}
 chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${d}
 cat > ${d}/rollback.sh <<'REMEDY_EOF'
 ${ROLLBACK_SH}REMEDY_EOF
 cat > ${d}/timer-fire.sh <<'REMEDY_EOF'
 ${TIMER_FIRE_SH}REMEDY_EOF
-cat > ${d}/restart.sh <<'REMEDY_EOF'
+cat > ${d}/restart.sh.new <<'REMEDY_EOF'
 ${restartCommand(this.facts)}
 REMEDY_EOF
+mv -f ${d}/restart.sh.new ${d}/restart.sh ) || { echo "remedy: cannot create ${this.dir}" >&2; exit 96; }
+fi
 `;
-    await this.run(script, 'creating the run directory');
-    this.begun = true;
   }
 
-  /** Lines a write script runs before replacing `realPath`: its backup. */
-  backupFor(realPath: string): string {
+  /** Lines a write script runs before replacing `realPath`: the run directory, then its backup. */
+  writePrefix(realPath: string): string {
     if (!this.record.files.includes(realPath)) this.record.files.push(realPath);
-    return backupLines(this.dir, realPath);
+    return this.setupLines() + backupLines(this.dir, realPath);
   }
 
   /**
-   * Arm the detached timer before sshd or the firewall is touched: unless the run confirms, it
-   * restores the backups and restarts sshd after `confirmTimeoutSec`. systemd-run where there
-   * is systemd, else a detached process in its own session (survives the SSH session ending).
+   * Lines that run before a command touching sshd or the firewall, in the same exec: its undo
+   * recorded (newest first, so the timer reverses commands in the opposite order they ran), and
+   * the detached timer armed — unless the run confirms, it restores the backups and restarts
+   * sshd after `confirmTimeoutSec`: systemd-run where there is systemd, else a process in its own
+   * session (survives the SSH session ending). The command does not run if arming fails.
    */
-  async arm(risk: 'sshd' | 'firewall', undo?: string): Promise<void> {
-    await this.begin();
+  riskPrefix(risk: 'sshd' | 'firewall', undo?: string): string {
+    const d = quote(this.dir);
+    let lines = this.setupLines();
     if (risk === 'sshd') this.record.sshdTouched = true;
     if (undo) {
       this.record.undo.unshift(undo);
-      // Newest first, so the timer reverses commands in the opposite order they ran.
-      await this.run(`f=${quote(`${this.dir}/undo.sh`)}; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"`, 'recording an undo command');
+      lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
     }
-    if (this.record.armed) return;
-    const d = quote(this.dir);
-    const t = Math.max(1, Math.round(this.confirmTimeoutSec));
-    const unit = quote(`remedy-rollback-${this.runId}`);
-    await this.run(`d=${d}
+    if (!this.record.armed) {
+      const t = Math.max(1, Math.round(this.confirmTimeoutSec));
+      const unit = quote(`remedy-rollback-${this.runId}`);
+      lines += `( d=${d}
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1 \\
    && systemd-run --quiet --unit=${unit} --on-active=${t}s /bin/sh "$d/timer-fire.sh" >/dev/null 2>&1; then
   echo systemd > "$d/armed"
@@ -154,8 +159,11 @@ else
   setsid sh -c 'sleep "$1"; exec sh "$2/timer-fire.sh"' remedy-timer ${t} "$d" </dev/null >/dev/null 2>&1 &
   echo "$!" > "$d/timer.pid"; echo detached > "$d/armed"
 fi
-echo "$(date -u +%FT%TZ) armed: rollback in ${t}s unless confirmed" >> "$d/log"`, 'arming the rollback timer');
-    this.record.armed = true;
+echo "$(date -u +%FT%TZ) armed: rollback in ${t}s unless confirmed" >> "$d/log" ) || { echo "remedy: cannot arm the rollback timer" >&2; exit 96; }
+`;
+      this.record.armed = true;
+    }
+    return lines;
   }
 
   /** The run succeeded on this host: disarm the timer. Backups stay for `remedy rollback`. */
