@@ -68,7 +68,7 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     : undefined;
   if (journal) await writeJournal(req.env, journal);
   const opts = {
-    runId, confirmTimeoutSec: req.confirmTimeoutSec,
+    runId, confirmTimeoutSec: req.confirmTimeoutSec, runStartedAt: Date.now(),
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
     connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
@@ -144,7 +144,10 @@ export function summarize(plays: PlayOutcome[]): RunSummary {
       for (const k of Object.keys(prev.recap) as (keyof HostResult['recap'])[]) prev.recap[k] += r.recap[k];
       prev.tasks.push(...r.tasks);
       prev.attempts.push(...r.attempts);
+      // Counters add up over plays; the time from the run's start to done is the latest play's.
+      const since = Math.max(prev.stats.sinceStartMs, r.stats.sinceStartMs);
       for (const k of Object.keys(prev.stats) as (keyof HostResult['stats'])[]) prev.stats[k] += r.stats[k];
+      prev.stats.sinceStartMs = since;
       if (RANK[r.status] > RANK[prev.status]) [prev.status, prev.msg] = [r.status, r.msg];
       prev.path ??= r.path;
     }

@@ -40,6 +40,8 @@ export interface RunOptions {
    * them. Without a pool each play connects and closes on its own.
    */
   pool?: Map<string, { conn: Connection; path: PathSpec; tx?: HostTransaction }>;
+  /** When the run started (ms since the epoch), for each host's time from start to done. */
+  runStartedAt?: number;
   /** The run's id (apply only): files are backed up and changes can be rolled back. */
   runId?: string;
   /** Seconds the on-host timer waits for the run to confirm before it rolls back (default 120). */
@@ -58,7 +60,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   const tasks: TaskResult[] = [];
   const result = (status: HostResult['status'], extra: Partial<HostResult> = {}): HostResult => ({
     host: job.name, status, attempts: [], tasks, recap,
-    stats: { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0, ms: Date.now() - started }, ...extra,
+    stats: { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0, ms: Date.now() - started, sinceStartMs: Date.now() - (opts.runStartedAt ?? started) }, ...extra,
   });
   obs.hostStart?.(job.name);
 
@@ -225,6 +227,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       bytesIn: conn.stats.bytesIn - statsAtStart.bytesIn,
       bytesOut: conn.stats.bytesOut - statsAtStart.bytesOut,
       ms: Date.now() - started,
+      sinceStartMs: Date.now() - (opts.runStartedAt ?? started),
     },
   });
   obs.hostDone?.(job.name, r);

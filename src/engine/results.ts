@@ -64,7 +64,12 @@ export interface HostResult {
   tasks: TaskResult[];
   recap: Recap;
   msg?: string;
-  stats: { connections: number; execs: number; bytesIn: number; bytesOut: number; ms: number };
+  /**
+   * Counters of this host's control connection, its own time in the play (`ms`), and the time
+   * from the start of the run to this host being done (`sinceStartMs`; in the recap: to its last
+   * play, i.e. verified when the playbook ends with a verification).
+   */
+  stats: { connections: number; execs: number; bytesIn: number; bytesOut: number; ms: number; sinceStartMs: number };
 }
 
 export function emptyRecap(): Recap {

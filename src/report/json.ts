@@ -24,6 +24,6 @@ export function jsonReport(s: RunSummary, meta: { playbook: string; mode: 'apply
         stats: r.stats,
       }])),
     })),
-    recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null }])),
+    recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null, stats: h.stats }])),
   };
 }

@@ -79,6 +79,10 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
     // fresh connections of their own and not counted here.
     for (const h of lab.hosts) {
       expect(json(apply).plays.reduce((n: number, p: any) => n + p.hosts[h.name].stats.connections, 0), h.name).toBe(1);
+      // From the run's start to verified (the second play), per host.
+      const { stats } = json(apply).recap[h.name];
+      expect(stats.sinceStartMs).toBeGreaterThanOrEqual(json(apply).plays[1].hosts[h.name].stats.sinceStartMs);
+      expect(stats.execs).toBeGreaterThan(0);
     }
     release?.();
     release = undefined;
