@@ -107,7 +107,7 @@ function notes(cpuSource: Set<string>, hasAnsible: boolean): string[] {
     "host CPU: what the hosts' processes (sshd sessions, shells, fail2ban-client, python modules) burned during the run — on the same cores as the controller",
     'other: machine busy time during the run minus controller and hosts (load from outside the bench: noise)',
     "peak RSS: time(1) %M, the largest single process (remedy: node; Ansible: its largest process, the tree's total is higher)",
-    'host p50/p95: remedy: sum of its per-play stats.ms (both plays; plays are fleet-wide barriers); Ansible: first task start to last result (callback); floor: fix+verify ssh per host',
+    'host p50/p95: remedy: stats.sinceStartMs, from the run\'s start to the host verified (last play); Ansible: first task start to last result (callback); floor: fix+verify ssh per host',
     'execs/host: remedy: stats.execs (both plays); Ansible: `SSH: EXEC` lines of an untimed -vvv run on 2 hosts; floor: 1',
     "logins/host: successful authentications in each host's sshd log during the run, over the working path + from the client address",
     'faults on every host: hosts.deny `sshd: <client>`, a fail2ban ban (sshd jail), MaxStartups 5:30:10 in sshd_config.d/50-low.conf',
