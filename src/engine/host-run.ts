@@ -2,8 +2,9 @@
 // trip, run the tasks in order, then the notified handlers. Never throws: an unreachable or
 // failing host becomes a HostResult.
 import type { Play, Task } from '../playbook/model.js';
-import type { Connection, Endpoint, PathSpec } from '../transport/connection.js';
+import type { Connection, PathSpec } from '../transport/connection.js';
 import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
+import { freshLogin } from './fresh-login.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import { LocalConnection } from '../transport/local.js';
 import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js';
@@ -107,17 +108,8 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   let msg: string | undefined;
   let tx: HostTransaction | undefined = pooled?.tx;
   const session = new HostSession(conn);
-  // A fresh, non-multiplexed connection over the working path: only that proves sshd takes new logins.
-  const freshLogin = async (): Promise<string | undefined> => {
-    if (!reach || !workingPath) return undefined;
-    const res = await connectForVerify(reach.target, workingPath, sshOptions);
-    if (!res.ok) {
-      const a = res.attempts[res.attempts.length - 1];
-      return `${a?.phase}: ${a?.message}`;
-    }
-    await res.conn.close().catch(() => undefined);
-    return undefined;
-  };
+  // Only a brand-new connection over the working path proves sshd takes new logins.
+  const workingLogin = async () => (reach && workingPath ? freshLogin(reach.target, workingPath, sshOptions) : undefined);
   try {
     let facts = UNKNOWN_FACTS;
     if (play.gatherFacts) {
@@ -129,22 +121,14 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
     const clientAddress = reach && (await sourceAddressFor(reach.target.host, reach.target.port));
     if (clientAddress) magic.remedy_client_address = clientAddress;
-    // A fresh, non-multiplexed connection per check: only that proves a new login gets in.
     const verify = async (c: VerifyChange): Promise<string | undefined> => {
       if (!reach || !workingPath) return 'verification needs a host reached over SSH, not a local one';
       const failures: string[] = [];
       for (const which of c.over) {
         const path = which === 'direct' ? reach.direct : workingPath;
         obs.hostPhase?.(job.name, `verifying a new login over the ${which} path (${path.label})`);
-        const res = await connectForVerify(reach.target, path, sshOptions);
-        if (!res.ok) {
-          const a = res.attempts[0];
-          failures.push(`${which} path (${path.label}): ${a?.phase}: ${a?.message}`);
-          continue;
-        }
-        const ran = await res.conn.exec('true').catch((err: Error) => ({ code: null, stderr: Buffer.from(err.message) }));
-        await res.conn.close().catch(() => undefined);
-        if (ran.code !== 0) failures.push(`${which} path (${path.label}): logged in but could not run a command: ${ran.stderr.toString().trim()}`);
+        const why = await freshLogin(reach.target, path, sshOptions);
+        if (why) failures.push(`${which} path (${path.label}): ${why}`);
       }
       return failures.length ? `verification failed: ${failures.join('; ')}` : undefined;
     };
@@ -155,7 +139,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     }
     const afterSshdRestart = async (): Promise<string | undefined> => {
       obs.hostPhase?.(job.name, `sshd restarted: a new login over ${pathLabel}`);
-      const why = await freshLogin();
+      const why = await workingLogin();
       return why && `after the restart a new connection over the working path (${pathLabel}) failed: ${why}`;
     };
     const baseVars = layerVars(job.vars, play.gatherFacts ? factsToVars(facts) : {}, magic, play.vars);
@@ -211,7 +195,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     obs.hostPhase?.(job.name, 'rolling back');
     const problem = await tx.rollback().catch((err: Error) => err.message);
     recap.rescued++;
-    const answers = tx.record.sshdTouched ? await freshLogin() : undefined;
+    const answers = tx.record.sshdTouched ? await workingLogin() : undefined;
     msg = `${msg}; rolled back: every changed file restored${tx.record.sshdTouched ? ', sshd restarted' : ''}`
       + (problem ? ` (${problem})` : '')
       + (tx.record.sshdTouched ? (answers ? `; the old state does NOT answer a new login: ${answers}` : '; the old state answers a new login again') : '');
@@ -232,21 +216,6 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   });
   obs.hostDone?.(job.name, r);
   return r;
-}
-
-/**
- * A restart or reload leaves sshd without a listener for a moment (it re-executes itself): a
- * refused or dropped connection is tried again for a few seconds before the verification
- * fails. Refusals that cannot pass by themselves (host key, authentication) are final at once.
- */
-async function connectForVerify(target: Endpoint, path: PathSpec, options: ConnectFirstOptions, graceMs = 10_000) {
-  const deadline = Date.now() + graceMs;
-  for (;;) {
-    const res = await connectFirstWorking(target, [path], options);
-    const phase = res.ok ? undefined : res.attempts[res.attempts.length - 1]?.phase;
-    if (res.ok || !(phase === 'connect' || phase === 'banner') || Date.now() > deadline) return res;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** sudo only when it changes something: a play already connected as root needs none. */
