@@ -576,7 +576,10 @@ export function endpointFromConfig(
     label: via.length ? `via ${via.map((e) => e.alias).join(',')}` : 'direct',
     via,
   };
-  if (settings.bindAddress) path.bindAddress = settings.bindAddress;
+  // BindAddress applies to the one TCP socket this machine opens: to the first jump host when
+  // there is one (its own Host block decides, as with ssh -J), else to the target.
+  const bind = via.length ? resolveSshConfig(parsed, via[0]!.alias, ctx).bindAddress : settings.bindAddress;
+  if (bind) path.bindAddress = bind;
   return { target, path, settings };
 }
 

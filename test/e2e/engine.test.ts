@@ -157,4 +157,21 @@ describe.skipIf(!labAvailable())('engine end-to-end on real sshd hosts', () => {
     // The recorded keys now pass strict checking.
     expect((await runCli(['apply', pb, '-i', lab.inventoryFile, '--known-hosts', fresh])).code).toBe(0);
   });
+
+  it('follows ProxyJump from ~/.ssh/config through a jump host', async () => {
+    const [jump, target] = [lab.hosts[0]!, lab.hosts[2]!];
+    const cfg = join(tmp, 'ssh_config_jump');
+    const common = `  User root\n  IdentityFile ${lab.keyFile}\n  UserKnownHostsFile ${lab.knownHostsFile}\n`;
+    writeFileSync(cfg, `Host ${jump.name}\n  HostName ${jump.ip}\n  BindAddress ${lab.mgmtIp}\n${common}Host ${target.name}\n  HostName ${target.ip}\n  ProxyJump ${jump.name}\n${common}`);
+    const inv = join(tmp, 'jump.ini');
+    writeFileSync(inv, `${target.name}\n`);
+    const pb = join(tmp, 'conn.yml');
+    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo $SSH_CONNECTION\n      changed_when: false\n`);
+    const run = await runCli(['apply', pb, '-i', inv, '--ssh-config', cfg, '--json']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const host = json(run).plays[0].hosts[target.name];
+    // The jump host's own BindAddress applies to the one socket this machine opens.
+    expect(host.path).toBe(`via ${jump.name} bind ${lab.mgmtIp}`);
+    expect(host.tasks[0].stdout.split(' ')[0]).toBe(jump.ip);
+  });
 });

@@ -199,6 +199,7 @@ Host inner
   ProxyJump ignored-for-later-hops
 Host outer
   HostName 198.51.100.1
+  BindAddress 127.0.0.3
 Host *
   IdentityFile ~/.ssh/id_ed25519
 `);
@@ -209,7 +210,9 @@ Host *
       ['bastion', 'jump', '203.0.113.1', 22],
       ['inner', 'ops', '10.0.0.2', 2200],
     ]);
-    expect(path.bindAddress).toBe('127.0.0.2');
+    // As with ssh -J: the first hop's own BindAddress binds the one socket this machine opens;
+    // the target's BindAddress has no socket to apply to.
+    expect(path.bindAddress).toBe('127.0.0.3');
     expect(path.label).toBe('via outer,bastion,inner');
   });
 });
