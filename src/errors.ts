@@ -40,11 +40,6 @@ export class UsageError extends RemedyError {
   override name = 'UsageError';
 }
 
-/** An operation stopped because the user interrupted it (SIGINT). */
-export class InterruptedError extends RemedyError {
-  override name = 'InterruptedError';
-}
-
 export const EXIT = {
   ok: 0,
   unexpected: 1,
@@ -76,6 +71,5 @@ export function exitCodeForDiagnosis(unreachable: boolean, unexplained: boolean)
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ValidationError || err instanceof ValidationErrors) return EXIT.invalid;
   if (err instanceof UsageError) return EXIT.usage;
-  if (err instanceof InterruptedError) return EXIT.interrupted;
   return EXIT.unexpected;
 }

@@ -9,7 +9,8 @@ import { limitHosts, selectHosts } from '../inventory/patterns.js';
 import { hostVars } from '../inventory/vars.js';
 import { resolveReach, type Reach } from '../engine/reach.js';
 import { loadSshConfig } from '../transport/ssh-config.js';
-import { connectFirstWorking, type ConnectAttempt, type ConnectFirstOptions, type ConnectFirstResult } from '../transport/connect.js';
+import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
+import { mapLimit } from '../engine/batches.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import type { HostKeyMode } from '../transport/known-hosts.js';
 import { ExecTimeoutError, type SshConnection } from '../transport/ssh.js';
@@ -78,7 +79,8 @@ export async function diagnoseHost(t: HostTarget, opts: DiagnoseHostOptions): Pr
     pathLabel = 'direct';
     paths.push({ path: 'direct', ok: true, ms: vantage.login?.ms ?? 0 });
   } else {
-    const res = await connectWorking(reach, opts.ssh);
+    // connectFirstWorking already retries MaxStartups' immediate drops on each path.
+    const res = await connectFirstWorking(reach.target, reach.paths, opts.ssh);
     for (const a of res.attempts) paths.push({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms });
     if (res.ok) {
       conn = res.conn;
@@ -151,40 +153,6 @@ export async function diagnoseHost(t: HostTarget, opts: DiagnoseHostOptions): Pr
     causes,
     ms: Date.now() - started,
   };
-}
-
-/** A connection dropped at once before or during the banner exchange (MaxStartups' random drop). */
-const droppedAtOnce = (a: ConnectAttempt) =>
-  (a.phase === 'banner' || a.phase === 'kex') && a.ms < DELAYED_CLOSE_MS && !/no matching|handshake failed/i.test(a.message);
-
-/**
- * The working path, tried a few rounds when every failure was an immediate drop: on a host whose
- * MaxStartups is exhausted that is the only way in, and the evidence matters most there.
- * (A drop that arrives as a reset after the banner bytes shows up as phase 'kex', which
- * connectFirstWorking does not retry itself.)
- */
-async function connectWorking(reach: Reach, ssh: ConnectFirstOptions, rounds = 3): Promise<ConnectFirstResult> {
-  const attempts: ConnectAttempt[] = [];
-  for (let r = 0; ; r++) {
-    const res = await connectFirstWorking(reach.target, reach.paths, ssh);
-    attempts.push(...res.attempts);
-    if (res.ok) return { ...res, attempts };
-    if (r + 1 >= rounds || !res.attempts.every(droppedAtOnce)) return { ok: false, attempts };
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const k = next++;
-      out[k] = await fn(items[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export async function diagnoseCommand(flags: DiagnoseFlags, io: DiagnoseIo): Promise<number> {

@@ -10,6 +10,7 @@
 // a fixed order. So the symptom decides which of several real server-side findings comes first
 // (a fail2ban ban and a hosts.deny rule: a refused TCP connect means fail2ban is what bites now),
 // and a latent problem (a config that fails `sshd -t`) leads when the login itself still works.
+import { matchPattern, matchPatternList } from '../transport/pattern.js';
 import { isIP } from 'node:net';
 import semver from 'semver';
 import { quote } from '../shell.js';
@@ -168,24 +169,6 @@ function clientSaw(i: VerdictInput): string {
 // sshd's user matching (match.c): patterns with * and ?, `!` negation in lists, user@host with
 // the host part matched against the client's address (wildcards or CIDR), as with UseDNS no.
 
-export function wildcardMatch(s: string, pattern: string, caseInsensitive = false): boolean {
-  const re = '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
-  return new RegExp(re, caseInsensitive ? 'i' : '').test(s);
-}
-
-/** match_pattern_list: 1 a positive pattern matches, -1 a negated one does, 0 none. */
-export function matchPatternList(s: string, list: string, caseInsensitive = false): 1 | 0 | -1 {
-  let got: 1 | 0 = 0;
-  for (const raw of list.split(',')) {
-    const neg = raw.startsWith('!');
-    const p = neg ? raw.slice(1) : raw;
-    if (p === '' || !wildcardMatch(s, p, caseInsensitive)) continue;
-    if (neg) return -1;
-    got = 1;
-  }
-  return got;
-}
-
 /** addr_match_list: addresses, wildcards and CIDR networks, `!` negation. */
 export function addrMatchList(ip: string, list: string): 1 | 0 | -1 {
   const addr = parseIp(ip);
@@ -197,7 +180,7 @@ export function addrMatchList(ip: string, list: string): 1 | 0 | -1 {
     if (p.includes('/')) {
       const net = parseNet(p);
       hit = !!(net && addr && net.family === addr.family && netContains(net, addr));
-    } else hit = wildcardMatch(ip, p, true);
+    } else hit = matchPattern(ip, p);
     if (!hit) continue;
     if (neg) return -1;
     got = 1;
@@ -208,10 +191,10 @@ export function addrMatchList(ip: string, list: string): 1 | 0 | -1 {
 /** match_user: `user` or `user@host` patterns. */
 export function matchUser(user: string, ip: string, pattern: string): boolean {
   const at = pattern.indexOf('@');
-  if (at < 0) return wildcardMatch(user, pattern);
-  if (!wildcardMatch(user, pattern.slice(0, at))) return false;
+  if (at < 0) return matchPattern(user, pattern, false);
+  if (!matchPattern(user, pattern.slice(0, at), false)) return false;
   const hostPat = pattern.slice(at + 1);
-  const byName = matchPatternList(ip, hostPat, true);
+  const byName = matchPatternList(ip, hostPat.split(','));
   const byAddr = addrMatchList(ip, hostPat);
   if (byName === -1 || byAddr === -1) return false;
   return byName === 1 || byAddr === 1;
@@ -512,11 +495,11 @@ function userNotAllowed(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig
   if (groups) {
     const dg = listOf('denygroups', 'DenyGroups');
     for (const p of dg.values) {
-      const g = groups.find((x) => matchPatternList(x, p) === 1);
+      const g = groups.find((x) => matchPatternList(x, p.split(','), false) === 1);
       if (g) evidence.push(`DenyGroups ${p}${at('DenyGroups', p)} matches ${user}'s group ${g}`);
     }
     const ag = listOf('allowgroups', 'AllowGroups');
-    if (ag.values.length && !groups.some((x) => ag.values.some((p) => matchPatternList(x, p) === 1))) {
+    if (ag.values.length && !groups.some((x) => ag.values.some((p) => matchPatternList(x, p.split(','), false) === 1))) {
       evidence.push(`AllowGroups ${ag.values.join(' ')}${at('AllowGroups', ag.values[0]!)} includes none of ${user}'s groups (${groups.join(', ')})`);
     }
   }

@@ -26,6 +26,16 @@ export interface HostJob {
   reach?: Reach;
 }
 
+/** What a host keeps from one play to the next within a run. */
+export interface PooledHost {
+  conn: Connection;
+  path: PathSpec;
+  tx?: HostTransaction;
+  facts?: Facts;
+  /** This machine's source address toward the host on the direct path. */
+  clientAddress?: string;
+}
+
 export interface RunOptions {
   check: boolean;
   extraVars: Vars;
@@ -40,7 +50,7 @@ export interface RunOptions {
    * Connections kept for the whole run, one per host, reused by every play; the caller closes
    * them. Without a pool each play connects and closes on its own.
    */
-  pool?: Map<string, { conn: Connection; path: PathSpec; tx?: HostTransaction }>;
+  pool?: Map<string, PooledHost>;
   /** When the run started (ms since the epoch), for each host's time from start to done. */
   runStartedAt?: number;
   /** The run's id (apply only): files are backed up and changes can be rolled back. */
@@ -111,15 +121,21 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   // Only a brand-new connection over the working path proves sshd takes new logins.
   const workingLogin = async () => (reach && workingPath ? freshLogin(reach.target, workingPath, sshOptions) : undefined);
   try {
-    let facts = UNKNOWN_FACTS;
-    if (play.gatherFacts) {
+    // Facts are gathered once per host per run; a later play (even with gather_facts: false)
+    // keeps them, as the host keeps its connection.
+    const entry = reach ? opts.pool?.get(job.name) : undefined;
+    let facts = entry?.facts ?? UNKNOWN_FACTS;
+    if (play.gatherFacts && !entry?.facts) {
       obs.hostPhase?.(job.name, 'gathering facts');
       const res = await session.exec(FACTS_SCRIPT, { timeoutMs: opts.taskTimeoutMs });
       if (res.code !== 0) throw new Error(`gathering facts failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
       facts = parseFacts(res.stdout.toString('utf8'));
+      if (entry) entry.facts = facts;
     }
+    const known = play.gatherFacts || !!entry?.facts;
     const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
-    const clientAddress = reach && (await sourceAddressFor(reach.target.host, reach.target.port));
+    const clientAddress = reach ? (entry?.clientAddress ?? (await sourceAddressFor(reach.target.host, reach.target.port))) : undefined;
+    if (entry) entry.clientAddress = clientAddress;
     if (clientAddress) magic.remedy_client_address = clientAddress;
     const verify = async (c: VerifyChange): Promise<string | undefined> => {
       if (!reach || !workingPath) return 'verification needs a host reached over SSH, not a local one';
@@ -134,7 +150,6 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     };
     if (opts.runId && !opts.check && !tx) {
       tx = new HostTransaction(session, opts.runId, facts, becomeFor(play, undefined, job.vars, facts, opts), opts.confirmTimeoutSec ?? 120);
-      const entry = opts.pool?.get(job.name);
       if (entry) entry.tx = tx;
     }
     const afterSshdRestart = async (): Promise<string | undefined> => {
@@ -142,7 +157,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       const why = await workingLogin();
       return why && `after the restart a new connection over the working path (${pathLabel}) failed: ${why}`;
     };
-    const baseVars = layerVars(job.vars, play.gatherFacts ? factsToVars(facts) : {}, magic, play.vars);
+    const baseVars = layerVars(job.vars, known ? factsToVars(facts) : {}, magic, play.vars);
     const registered: Vars = {};
     const env = (task: Task): TaskEnv => ({
       session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,

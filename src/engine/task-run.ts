@@ -119,14 +119,14 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
   const s = env.session;
   const paths: string[] = [];
   const probes: string[] = [];
+  const vars = layerVars(env.baseVars, env.registered, env.extraVars);
+  const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
   for (const task of tasks) {
     if (task.loop !== undefined) continue;
     try {
-      const vars = layerVars(env.baseVars, env.registered, env.extraVars);
       const mod = findModule(task.module)!;
       const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
       if (!parsed.ok) continue;
-      const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
       paths.push(...(mod.reads?.(parsed.value, ctx) ?? []));
       probes.push(...(mod.probes?.(parsed.value, ctx) ?? []));
     } catch {
@@ -200,7 +200,7 @@ async function execute(c: Change, env: TaskEnv, registered: Record<string, unkno
   }
   if (c.kind === 'verify') return env.verify(c);
   // The plan's command runs verbatim; before a risky one the transaction arms its timer in the same exec.
-  const prefix = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.risk === 'firewall' ? c.undo : undefined) : '';
+  const prefix = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.undo) : '';
   const res = await env.session.exec(prefix + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     // Whatever a changing command did, later tasks must not plan on what was read before it.
     if (!c.readOnly) env.session.forget();
@@ -212,6 +212,7 @@ async function execute(c: Change, env: TaskEnv, registered: Record<string, unkno
     stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
   });
   const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
+  if (ok && c.undo && !c.risk) env.tx?.recordUndo(c.undo);
   if (ok && c.risk === 'sshd') return env.afterSshdRestart?.();
   return ok ? undefined : `non-zero return code ${res.code ?? `(signal ${res.signal})`}${stderr ? `: ${stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
 }

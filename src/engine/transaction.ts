@@ -133,6 +133,11 @@ fi
     return this.setupLines() + backupLines(this.dir, realPath);
   }
 
+  /** A command without risk ran: its undo goes to the journal only (rollback does not replay it). */
+  recordUndo(undo: string): void {
+    this.record.undo.unshift(undo);
+  }
+
   /**
    * Lines that run before a command touching sshd or the firewall, in the same exec: its undo
    * recorded (newest first, so the timer reverses commands in the opposite order they ran), and

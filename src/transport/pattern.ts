@@ -1,4 +1,5 @@
-// OpenSSH's host pattern language (match.c), shared by known_hosts and ssh_config:
+// OpenSSH's pattern language (match.c), shared by known_hosts, ssh_config and sshd's user and
+// group lists (diagnose):
 // `*` is any run of characters, `?` exactly one, everything else literal; lists may negate.
 
 /** True when `s` matches the wildcard pattern `pat`; case folds like match_hostname by default. */
@@ -31,14 +32,15 @@ export function matchPattern(s: string, pat: string, foldCase = true): boolean {
 /**
  * OpenSSH's match_pattern_list: 1 when a positive pattern matches and no negated one does,
  * -1 when a negated pattern (`!pat`) matches (a veto, whatever else matches), 0 otherwise.
+ * Host names fold case; sshd matches user and group names as written (`foldCase: false`).
  */
-export function matchPatternList(s: string, patterns: readonly string[]): 1 | 0 | -1 {
+export function matchPatternList(s: string, patterns: readonly string[], foldCase = true): 1 | 0 | -1 {
   let got: 1 | 0 = 0;
   for (const raw of patterns) {
     const negated = raw.startsWith('!');
     const pat = negated ? raw.slice(1) : raw;
     if (pat === '') continue;
-    if (matchPattern(s, pat)) {
+    if (matchPattern(s, pat, foldCase)) {
       if (negated) return -1;
       got = 1;
     }

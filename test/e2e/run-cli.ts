@@ -1,5 +1,7 @@
 // Run remedy's CLI in-process with captured output, as a test sees a user's terminal-less run.
 import { PassThrough } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 
 export interface CliRun {
@@ -14,7 +16,10 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   const chunks: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
   out.on('data', (b: Buffer) => chunks.out.push(b));
   err.on('data', (b: Buffer) => chunks.err.push(b));
-  const code = await main(args, { stdout: out, stderr: err, env: { HOME: process.env.HOME, PATH: process.env.PATH, NO_COLOR: '1', ...env } });
+  // Run journals go to the test run's temporary directory, not the user's ~/.local/state.
+  const state = join(tmpdir(), 'remedy-state');
+  const base = { HOME: process.env.HOME, PATH: process.env.PATH, NO_COLOR: '1', XDG_STATE_HOME: state };
+  const code = await main(args, { stdout: out, stderr: err, env: { ...base, ...env } });
   return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
 }
 

@@ -90,6 +90,11 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
       const login = await lab.sshLogin(h, { from: 'client' });
       expect(login.ok, `${h.name}: ${login.stderr}`).toBe(true);
     }
+    // How to undo each command is recorded with it (fail2ban: ban again in the jails it left).
+    const f2b = json(apply).plays[0].hosts.h1.tasks.find((t: any) => /fail2ban/.test(t.task));
+    expect(f2b.undo.join('\n')).toMatch(/fail2ban-client set (sshd|recidive) banip /);
+    const journal = (await runCli(['runs'])).stdout;
+    expect(journal).toContain(json(apply).run_id);
     // The policy on h2 stays; only the client was let in.
     const h2deny = await lab.exec(h2, 'cat /etc/hosts.deny /etc/hosts.allow');
     expect(h2deny.stdout).toContain(`sshd: ALL EXCEPT ${lab.mgmtIp}`);

@@ -133,3 +133,34 @@ describe('controller playbooks (connection: local)', () => {
     expect((await runCli(args)).stdout).toMatch(/localhost\s+: ok=1\s+changed=0/);
   });
 });
+
+describe('serial batches and the failure budget (local hosts)', () => {
+  const inv = join(tmp, 'fleet.ini');
+  writeFileSync(inv, '[fleet]\n' + ['h1', 'h2', 'h3', 'h4', 'h5'].map((h) => `${h} ansible_connection=local`).join('\n') + '\n');
+  const pb = (serial: string, maxFail: string) => {
+    const p = join(tmp, `fleet-${serial.replace(/\W/g, '')}-${maxFail}.yml`);
+    writeFileSync(p, `- hosts: fleet\n  gather_facts: false\n  serial: ${serial}\n${maxFail ? `  max_fail_percentage: ${maxFail}\n` : ''}  tasks:\n    - assert: { that: inventory_hostname != 'h2', fail_msg: "h2 fails" }\n`);
+    return p;
+  };
+
+  it('max_fail_percentage stops further batches and says so', async () => {
+    const run = await runCli(['apply', pb('1', '0'), '-i', inv, '--json']);
+    expect(run.code).toBe(2);
+    const play = JSON.parse(run.stdout).plays[0];
+    expect(Object.keys(play.hosts)).toEqual(['h1', 'h2']);
+    expect(play.not_run).toEqual(['h3', 'h4', 'h5']);
+    expect(play.stopped).toMatch(/max_fail_percentage 0% exceeded: 1 of 1 hosts/);
+    const text = await runCli(['apply', pb('1', '0'), '-i', inv]);
+    expect(text.stdout).toMatch(/stopped: max_fail_percentage .*not started: h3, h4, h5/);
+  });
+
+  it('without a budget every batch runs; a canary then growing batches', async () => {
+    const run = await runCli(['apply', pb('[1, "50%"]', ''), '-i', inv, '--json']);
+    expect(run.code).toBe(2);
+    const play = JSON.parse(run.stdout).plays[0];
+    expect(Object.keys(play.hosts)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5']);
+    expect(play.not_run).toEqual([]);
+    expect(play.hosts.h2.status).toBe('failed');
+    expect(play.hosts.h5.status).toBe('ok');
+  });
+});
