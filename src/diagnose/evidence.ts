@@ -30,6 +30,7 @@ import { quote } from '../shell.js';
 import { FACTS_SCRIPT, parseFacts, type Facts } from '../facts.js';
 import { parseProbe, probeScript, splitProbeSections, type Fail2banProbe } from '../formats/fail2ban.js';
 import { firewallProbeScript, parseFirewallProbe, type FirewallProbe } from '../formats/firewall.js';
+import { ipFromValue, unmapIp, unmapIpText } from '../formats/ip.js';
 
 export const EVIDENCE_MARK = '@@remedy-diagnose@@';
 export const SSHD_CONFIG = '/etc/ssh/sshd_config';
@@ -204,8 +205,7 @@ export function splitHostPort(token: string): { addr: string; port: number } | u
   if (!m) return undefined;
   let addr = m[1]!;
   if (addr.startsWith('[') && addr.endsWith(']')) addr = addr.slice(1, -1);
-  addr = addr.replace(/%[^%]*$/, '');
-  if (addr.startsWith('::ffff:') && /^\d+\.\d+\.\d+\.\d+$/.test(addr.slice(7))) addr = addr.slice(7);
+  addr = unmapIpText(addr.replace(/%[^%]*$/, ''));
   const port = parsePort(m[2]!);
   return port === undefined ? undefined : { addr, port };
 }
@@ -233,19 +233,11 @@ export function parseSsRows(text: string): SocketRow[] {
   return rows;
 }
 
+/** /proc/net/tcp{,6} address: 32-bit words in host (little-endian) byte order; IPv4-mapped shown as IPv4. */
 function hexToAddr(hex: string): string {
-  if (hex.length === 8) {
-    // /proc/net/tcp: the 32-bit address in host (little-endian) byte order.
-    const b = hex.match(/../g)!.map((x) => parseInt(x, 16)).reverse();
-    return b.join('.');
-  }
-  // tcp6: four 32-bit words, each little-endian.
-  const words = hex.match(/.{8}/g) ?? [];
-  const bytes = words.flatMap((w) => w.match(/../g)!.map((x) => parseInt(x, 16)).reverse());
-  if (bytes.slice(0, 10).every((x) => x === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12).join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  if (!/^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hex)) return hex;
+  const bytes = hex.match(/.{8}/g)!.flatMap((word) => word.match(/../g)!.reverse());
+  return unmapIp(ipFromValue(hex.length === 8 ? 4 : 6, BigInt(`0x${bytes.join('')}`))).text;
 }
 
 /** /proc/net/tcp{,6} rows by state: 0A listen, 01 established, 03 SYN_RECV. */

@@ -13,6 +13,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { parseOpensshVersion } from '../facts.js';
+import { unmapIpText } from '../formats/ip.js';
 import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
 import type { ConnectPhase, Endpoint, PathSpec } from '../transport/connection.js';
 import type { SshConnection } from '../transport/ssh.js';
@@ -116,7 +117,7 @@ export function rawProbe(address: string, port: number, opts: { connectTimeoutMs
       tConnect = Date.now();
       probe.tcp = 'connected';
       probe.tcpMs = tConnect - t0;
-      if (sock.localAddress) probe.localAddress = sock.localAddress.replace(/^::ffff:/, '');
+      if (sock.localAddress) probe.localAddress = unmapIpText(sock.localAddress);
       bannerTimer = setTimeout(() => {
         sock.destroy();
         finish({ preBanner: 'timeout', preBannerMs: Date.now() - tConnect });

@@ -16,7 +16,8 @@ import semver from 'semver';
 import { quote } from '../shell.js';
 import { decideAccess, parseHostsAccess, rulesRefusing } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
-import { netContains, parseIp, parseNet, planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
+import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
+import { netContains, parseIp, parseNet } from '../formats/ip.js';
 import {
   DEFAULT_MAX_STARTUPS, effectiveValue, keywordInfo, parseMaxStartups, resolveConfig,
   type MaxStartups, type ResolvedConfig, type ResolvedDirective,
@@ -179,7 +180,7 @@ export function addrMatchList(ip: string, list: string): 1 | 0 | -1 {
     let hit = false;
     if (p.includes('/')) {
       const net = parseNet(p);
-      hit = !!(net && addr && net.family === addr.family && netContains(net, addr));
+      hit = !!(net && addr && netContains(net, addr));
     } else hit = matchPattern(ip, p);
     if (!hit) continue;
     if (neg) return -1;

@@ -17,7 +17,7 @@
 // denyhosts, removing the host from these files and from hosts.deny, then starting it again.
 // The functions here are the pure text part of that.
 
-import { clientIp, sameIp } from './hosts-access-ip.js';
+import { clientIp, sameClientIp } from './ip.js';
 import { parsePatternList, physicalLines, splitAt } from './hosts-access-parse.js';
 
 export const DENYHOSTS_WORK_DIR = '/var/lib/denyhosts';
@@ -103,7 +103,7 @@ export function findDenyHostsMarks(hostsDenyText: string): DenyHostsMark[] {
 }
 
 const hostIs = (host: string | undefined, client: string): boolean =>
-  host !== undefined && (sameIp(host, client) || host.toLowerCase() === client.toLowerCase());
+  host !== undefined && (sameClientIp(host, client) || host.toLowerCase() === client.toLowerCase());
 
 /** DenyHosts markers in hosts.deny whose entry names this client (IP or host name). */
 export function denyHostsMarksFor(hostsDenyText: string, client: string): DenyHostsMark[] {

@@ -17,7 +17,7 @@
 import semver from 'semver';
 import { quoteArgv } from '../shell.js';
 import { RemedyError } from '../errors.js';
-import { canonicalIp, entryCovers, parseIp, parseNet, netContains } from './firewall-common.js';
+import { canonicalIp, entryCovers, parseIp, parseNet, netContains } from './ip.js';
 
 /** fail2ban printed something remedy cannot read (server down, unknown jail, new format). */
 export class Fail2banOutputError extends RemedyError {

@@ -16,18 +16,13 @@
 
 import { quoteArgv } from '../shell.js';
 import {
-  type IpAddr,
   type PlannedCommand,
   type Tri,
-  formatIp,
-  isHostNet,
-  netContains,
-  parseNet,
   portListMatches,
-  requireIp,
   triAnd,
   triNot,
 } from './firewall-common.js';
+import { type IpAddr, isHostNet, netContains, parseNet, requireIp } from './ip.js';
 
 export interface FirewalldZone {
   name: string;
@@ -349,7 +344,7 @@ export function planFirewalldUnblock(opts: FirewalldPlanOptions): FirewalldPlan 
     // than opened to the whole bound network.
     if (broadRich.length > 0 || (target && pick.source)) {
       const prio = Math.max(-32768, Math.min(-1, ...broadRich.map((b) => (b.priority ?? 0) - 1)));
-      const rule = `rule priority="${prio}" family="${fam}" source address="${formatIp(client)}" ${element} accept`;
+      const rule = `rule priority="${prio}" family="${fam}" source address="${client.text}" ${element} accept`;
       const before = [...broadRich.map((b) => b.text), ...(target ? [`target ${z.target}`] : [])].join('; ');
       change(z.name, `--add-rich-rule=${rule}`, `--remove-rich-rule=${rule}`, `accept ${opts.clientIp} in zone ${z.name} before ${before}`);
     } else if (target) {

@@ -15,23 +15,14 @@
 
 import { quoteArgv, splitArgs } from '../shell.js';
 import {
-  type IpAddr,
-  type IpFamily,
-  type IpNet,
   type Manager,
   type PlannedCommand,
   type Tri,
-  formatIp,
-  isHostNet,
-  netContains,
-  parseNet,
-  parseRange,
   portListMatches,
-  rangeContains,
-  requireIp,
   triAnd,
   triNot,
 } from './firewall-common.js';
+import { type IpAddr, type IpFamily, type IpNet, isHostNet, netContains, parseNet, parseRange, rangeContains, requireIp } from './ip.js';
 
 export interface IptablesRule {
   chain: string;
@@ -504,7 +495,7 @@ export interface IptablesPlan {
 
 /** The canonical spec of the ACCEPT remedy inserts, as `iptables -S` prints it back. */
 export function acceptSpec(client: IpAddr, port: number): string[] {
-  const host = `${formatIp(client)}/${client.family === 4 ? 32 : 128}`;
+  const host = `${client.text}/${client.family === 4 ? 32 : 128}`;
   return ['-s', host, '-p', 'tcp', '-m', 'tcp', '--dport', String(port), '-j', 'ACCEPT'];
 }
 

@@ -15,22 +15,14 @@
 import { quoteArgv } from '../shell.js';
 import { chainManager } from './firewall-iptables.js';
 import {
-  type IpAddr,
-  type IpNet,
   type Manager,
   type PlannedCommand,
   type Tri,
-  formatIp,
-  isHostNet,
-  netContains,
-  parseNet,
-  parseRange,
   portListMatches,
-  rangeContains,
-  requireIp,
   triAnd,
   triNot,
 } from './firewall-common.js';
+import { type IpAddr, type IpNet, isHostNet, netContains, parseNet, parseRange, rangeContains, requireIp } from './ip.js';
 
 export interface NftRule {
   /** The rule as listed, without `# handle N`. */
@@ -674,7 +666,7 @@ export interface NftPlan {
 
 /** The rule remedy inserts at the top of an input base chain, as nft lists it back. */
 export function nftAcceptRule(client: IpAddr, port: number): string[] {
-  return [client.family === 4 ? 'ip' : 'ip6', 'saddr', formatIp(client), 'tcp', 'dport', String(port), 'accept'];
+  return [client.family === 4 ? 'ip' : 'ip6', 'saddr', client.text, 'tcp', 'dport', String(port), 'accept'];
 }
 
 /**

@@ -11,18 +11,12 @@
 
 import { quoteArgv } from '../shell.js';
 import {
-  type IpAddr,
-  type IpNet,
   type PlannedCommand,
   type Tri,
-  formatIp,
-  isHostNet,
-  netContains,
-  parseNet,
   portListMatches,
-  requireIp,
   triAnd,
 } from './firewall-common.js';
+import { type IpAddr, type IpNet, isHostNet, netContains, parseNet, requireIp } from './ip.js';
 import semver from 'semver';
 
 export interface UfwEndpoint {
@@ -325,7 +319,7 @@ export function planUfwUnblock(opts: UfwPlanOptions): UfwPlan {
   }
   const broad = plan.blocks.filter((b) => b.classification === 'broad');
   if (broad.length > 0) {
-    const allow = ['allow', 'from', formatIp(client), 'to', 'any', 'port', String(port), 'proto', 'tcp'];
+    const allow = ['allow', 'from', client.text, 'to', 'any', 'port', String(port), 'proto', 'tcp'];
     let argv = ['ufw', 'prepend', ...allow];
     if (opts.version && semver.valid(opts.version) && semver.lt(opts.version, '0.35.0')) {
       // Rules left after the deletes above (all of the client's family).

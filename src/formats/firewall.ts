@@ -10,7 +10,8 @@
 
 import { quoteArgv } from '../shell.js';
 import { splitProbeSections } from './fail2ban.js';
-import { type Manager, type PlannedCommand, requireIp } from './firewall-common.js';
+import { type Manager, type PlannedCommand } from './firewall-common.js';
+import { requireIp } from './ip.js';
 import { type IptablesBlock, planFirewallUnblock } from './firewall-iptables.js';
 import { type NftBlock, planNftUnblock } from './firewall-nft.js';
 import { type UfwBlock, parseUfwStatus, parseUfwVersion, planUfwUnblock } from './firewall-ufw.js';

@@ -15,7 +15,7 @@
 // - `user@host`: sshd never passes a user and ident lookups practically always fail, so the
 //   user is "unknown" unless the caller gives one.
 
-import { as16, clientIp, ipv4Number, parseIp, prefixEqual, type IpAddr } from './hosts-access-ip.js';
+import { asIPv6, clientIp, ipEquals, netContains, networkOf, parseIp, prefixMask, type IpAddr } from './ip.js';
 import type { FileKind, HostsAccessFile, PatternList, Rule } from './hosts-access-parse.js';
 
 export type Verdict = 'allow' | 'deny';
@@ -152,7 +152,7 @@ function stringMatch(tok: string, s: string): boolean {
   if (tok.startsWith('[') && tok.endsWith(']')) {
     const pat = parseIp(tok.slice(1, -1));
     const addr = parseIp(s);
-    return !!pat && pat.family === 6 && !!addr && prefixEqual(pat.bytes, as16(addr), 128);
+    return !!pat && pat.family === 6 && !!addr && ipEquals(pat, asIPv6(addr));
   }
   return eq(tok, s);
 }
@@ -162,18 +162,18 @@ function maskedMatch(net: string, mask: string, host: Endpoint): boolean {
   if (!host.addr) return false;
   if (net.startsWith('[') && net.endsWith(']')) {
     const pat = parseIp(net.slice(1, -1));
-    if (!pat || pat.family !== 6 || !/^\d+$/.test(mask) || Number(mask) > 128) return false;
-    return prefixEqual(pat.bytes, as16(host.addr), Number(mask));
+    const patNet = pat?.family === 6 && /^\d+$/.test(mask) ? networkOf(pat, Number(mask)) : undefined;
+    return !!patNet && netContains(patNet, asIPv6(host.addr));
   }
   const n = parseIp(net);
   if (!n || n.family !== 4 || host.addr.family !== 4) return false;
-  let m: number;
+  let m: bigint;
   const dotted = parseIp(mask);
-  if (dotted?.family === 4) m = ipv4Number(dotted);
-  else if (/^\d+$/.test(mask) && Number(mask) <= 32) m = Number(mask) === 0 ? 0 : (~0 << (32 - Number(mask))) >>> 0;
+  if (dotted?.family === 4) m = dotted.value; // any mask, contiguous or not, as libwrap
+  else if (/^\d+$/.test(mask) && Number(mask) <= 32) m = prefixMask(4, Number(mask));
   else return false;
   // hosts_access(5): matched when net equals address AND mask; a net with host bits set never does.
-  return ((ipv4Number(host.addr) & m) >>> 0) === ipv4Number(n);
+  return (host.addr.value & m) === n.value;
 }
 
 /** host_match for one token against one endpoint. */

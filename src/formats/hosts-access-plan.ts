@@ -12,7 +12,7 @@
 // would switch that rule on for everyone) and the client is allowed afterwards; the last resort,
 // line 1, always satisfies the first condition.
 
-import { clientIp, parseIp } from './hosts-access-ip.js';
+import { clientIp, ipEquals, parseIp } from './ip.js';
 import {
   boundClientMatcher,
   decideAccess,
@@ -73,7 +73,7 @@ export function tokenNamesClient(token: string, client: ClientInfo): boolean {
   if (!addr) return false;
   const same = (text: string): boolean => {
     const ip = parseIp(text);
-    return !!ip && ip.family === addr.family && ip.text === addr.text;
+    return !!ip && ipEquals(ip, addr);
   };
   switch (clientPatternKind(tok)) {
     case 'address':

@@ -52,5 +52,3 @@ export {
   type RefusingRule,
   type UnblockPlan,
 } from './hosts-access-plan.js';
-
-export { parseIp, clientIp, sameIp, type IpAddr } from './hosts-access-ip.js';

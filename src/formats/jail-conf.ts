@@ -17,7 +17,7 @@
 // - the value is the stripped text of each line joined with \n.
 // fail2ban splits ignoreip on spaces, commas and newlines (helpers.splitwords).
 
-import { entryCovers, parseIp } from './firewall-common.js';
+import { entryCovers, parseIp } from './ip.js';
 
 export type Eol = '\n' | '\r\n' | '\r' | '';
 

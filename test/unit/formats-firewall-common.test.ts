@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { canonicalIp, entryCovers, parseNet, portListMatches, sameIp } from '../../src/formats/firewall-common.js';
+import { portListMatches } from '../../src/formats/firewall-common.js';
+import { canonicalIp, entryCovers, parseNet, sameIp } from '../../src/formats/ip.js';
 
 describe('addresses', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { applyNftCommands, findNftBlocks, judgeNftRule, parseNftRuleset, planNftUnblock } from '../../src/formats/firewall.js';
-import { parseIp } from '../../src/formats/firewall-common.js';
+import { parseIp } from '../../src/formats/ip.js';
 
 // nft-*.txt: `nft -a list ruleset` from nftables 1.0.6 in a scratch network namespace:
 // nft-native.txt loaded with nft -f; nft-f2b-table.txt written by fail2ban 1.0.2's nftables

@@ -7,11 +7,10 @@ import {
   decideAccess,
   parseHostsAccess,
   parsePatternList,
-  parseIp,
-  clientIp,
   type ClientInfo,
   type MatchOptions,
 } from '../../src/formats/hosts-access.js';
+import { clientIp, parseIp } from '../../src/formats/ip.js';
 
 const ip1: ClientInfo = { addr: '10.0.0.1' };
 const ip2: ClientInfo = { addr: '10.0.0.2' };
