@@ -52,6 +52,14 @@ export interface RunChange {
    * succeed afterwards) or 'firewall'. Either way the host's rollback timer is armed first.
    */
   risk?: 'sshd' | 'firewall';
+  /**
+   * What the command changes of what remedy reads: the file paths and probe commands whose
+   * knowledge is stale once it ran. Declared by modules that know their command (an unban
+   * touches no file); such a command rides in the host's batch of changes. Undeclared (a user's
+   * `command`/`shell`): it may change anything, so it runs in an exec of its own and everything
+   * known about the host is read again afterwards.
+   */
+  touches?: { files: readonly string[]; probes: readonly string[] };
 }
 
 /**
@@ -72,6 +80,15 @@ export type ModulePlan =
   | { kind: 'fail'; message: string }
   | { kind: 'ok'; message?: string }
   | { kind: 'change'; changes: Change[]; message?: string };
+
+/**
+ * Whether a change can wait in the host's batch (carried out with the others in one exec): a
+ * write, a check, or a command that declares what it touches. A verification cannot: it looks
+ * at the host from outside, after everything before it happened.
+ */
+export function batchable(c: Change): c is WriteChange | RunChange {
+  return c.kind === 'write' || (c.kind === 'run' && (c.readOnly === true || c.touches !== undefined));
+}
 
 /** Writes and non-read-only commands change a host; checks and verifications do not. */
 export function changesHost(c: Change): boolean {

@@ -11,7 +11,7 @@ import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js
 import { FACTS_SCRIPT, factsToVars, parseFacts, type Facts } from '../facts.js';
 import { emptyRecap, countTask, type HostResult, type PathAttempt, type TaskResult } from './results.js';
 import { HostSession, type Become } from './host-session.js';
-import { prefetch, runTask, type TaskEnv } from './task-run.js';
+import { prefetch, runTask, type TaskEnv, type TaskOutcome } from './task-run.js';
 import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
 import type { VerifyChange } from './change.js';
@@ -164,42 +164,63 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, verify, tx, afterSshdRestart,
     });
     const notified = new Set<string>();
-    const record = (r: TaskResult) => {
-      tasks.push(r);
-      countTask(recap, r);
-      obs.taskDone?.(job.name, r);
+    // Outcomes in task order; a task whose changes wait in the batch is settled when it ran.
+    const waiting: Array<{ name: string; outcome: TaskOutcome }> = [];
+    /** Record every outcome that is final, in order; false once the host failed. */
+    const settle = async (): Promise<boolean> => {
+      while (waiting.length) {
+        const head = waiting[0]!;
+        const p = head.outcome.pending;
+        if (p && !p.ready()) break;
+        waiting.shift();
+        const { result: r } = p ? await p.settle() : head.outcome;
+        tasks.push(r);
+        countTask(recap, r);
+        obs.taskDone?.(job.name, r);
+        if (r.status === 'failed' && !r.ignored) {
+          [status, msg] = ['failed' as HostResult['status'], `${head.name}: ${r.msg ?? 'failed'}`];
+          waiting.length = 0;
+          session.discard();
+          return false;
+        }
+      }
+      return true;
+    };
+    // A batch sent in the middle of a task (before a command that cannot wait) settles the
+    // tasks before it at once, so their results are reported when they happened.
+    session.afterFlush = async () => void (await settle());
+    const step = async (task: Task, handler: boolean): Promise<boolean> => {
+      obs.taskStart?.(job.name, task.name);
+      const outcome = await runTask(task, env(task), handler);
+      if ((status as HostResult['status']) === 'failed') return false; // a batch it sent failed an earlier task
+      if (outcome.result.changed && !handler) for (const n of task.notify) notified.add(n);
+      waiting.push({ name: task.name, outcome });
+      // A failure waiting behind queued changes: they run (or not) now, so it is recorded in order.
+      if (!outcome.pending && outcome.result.status === 'failed' && !outcome.result.ignored) await session.flush();
+      return settle();
     };
 
     if (play.tasks.length) await prefetch(play.tasks, env(play.tasks[0]!));
     for (const task of play.tasks) {
       if (opts.signal?.aborted) throw new Error('interrupted before this task');
-      obs.taskStart?.(job.name, task.name);
-      const { result: r } = await runTask(task, env(task));
-      record(r);
-      if (r.status === 'failed' && !r.ignored) {
-        status = 'failed';
-        msg = `${task.name}: ${r.msg ?? 'failed'}`;
-        break;
-      }
-      if (r.changed) for (const n of task.notify) notified.add(n);
+      if (!(await step(task, false))) break;
     }
     // Handlers run once, in the order they are defined, and only for a host that did not fail.
-    if (status !== 'failed') {
+    if ((status as HostResult['status']) !== 'failed') {
       for (const h of play.handlers) {
         if (!notified.has(h.name) && !h.listen.some((l) => notified.has(l))) continue;
         if (opts.signal?.aborted) throw new Error('interrupted before handlers');
-        obs.taskStart?.(job.name, h.name);
-        const { result: r } = await runTask(h, env(h), true);
-        record(r);
-        if (r.status === 'failed' && !r.ignored) {
-          status = 'failed';
-          msg = `${h.name}: ${r.msg ?? 'failed'}`;
-          break;
-        }
+        if (!(await step(h, true))) break;
       }
     }
-    if (status !== 'failed' && recap.changed > 0) status = 'changed';
+    // The end of the play: what still waits in the batch is carried out now.
+    if ((status as HostResult['status']) !== 'failed') {
+      await session.flush();
+      await settle();
+    }
+    if ((status as HostResult['status']) !== 'failed' && recap.changed > 0) status = 'changed';
   } catch (err) {
+    session.discard();
     status = 'failed';
     msg = (err as Error).message;
     recap.failed++;

@@ -2,8 +2,10 @@
 // has read or written. Each path is read at most once per run; later tasks (and, under check
 // mode, later plans) see the state the earlier tasks left.
 import type { Connection, ExecResult } from '../transport/connection.js';
-import type { FileState, WriteChange } from './change.js';
-import { parseProbeOutput, parseReadOutput, probeScript, readScript, writeScript, WRITE_EXIT, type ReadResult } from './remote-files.js';
+import type { FileState, RunChange, WriteChange } from './change.js';
+import { parseListedReads, parseProbeOutput, parseReadOutput, probeScript, readScript, type ReadResult } from './remote-files.js';
+import { batchScript, parseBatchOutput, stepError, type BatchStep, type StepOutcome } from './batch.js';
+import type { TxLines } from './transaction.js';
 import type { ProbeResult } from '../modules/module.js';
 import { becomeCommand } from '../transport/become.js';
 
@@ -13,9 +15,30 @@ export interface Become {
   password?: string;
 }
 
+/** A change waiting in the host's batch; `outcome` is set when the batch has been carried out. */
+export interface Slot {
+  change: WriteChange | RunChange;
+  outcome?: StepOutcome;
+}
+
+interface Queued {
+  slot: Slot;
+  /** Built when the batch is sent, with the transaction's lines that run first in the step. */
+  step: () => { step: BatchStep; tx?: TxLines };
+  timeoutMs?: number;
+}
+
 export class HostSession {
   private readonly files = new Map<string, ReadResult>();
   private readonly probes = new Map<string, ProbeResult>();
+  private queue: Queued[] = [];
+  private queueBecome: Become | undefined;
+  /** Files ('f:' + path) and probes ('p:' + command) that queued commands will change. */
+  private readonly stale = new Set<string>();
+  /** Why this host stopped: a change failed, so nothing after it may run. */
+  halted: string | undefined;
+  /** Called after each batch was carried out (the engine records the tasks it settled). */
+  afterFlush?: () => Promise<void>;
 
   constructor(readonly conn: Connection) {}
 
@@ -25,17 +48,32 @@ export class HostSession {
     return this.conn.exec(wrapped.command, { stdin: wrapped.stdin, timeoutMs: opts.timeoutMs });
   }
 
-  /** Read every path and run every probe not yet known, all in one exec. */
-  async ensureKnown(paths: readonly string[], probes: readonly string[], become?: Become): Promise<void> {
-    const files = [...new Set(paths)].filter((p) => !this.files.has(p));
-    const cmds = [...new Set(probes)].filter((c) => !this.probes.has(c));
+  /**
+   * Read every path and run every probe not yet known, all in one exec; the paths a `listing`
+   * probe prints are read in the same exec.
+   */
+  async ensureKnown(paths: readonly string[], probes: readonly string[], become?: Become, listing: (command: string) => boolean = () => false): Promise<void> {
+    let files = [...new Set(paths)].filter((p) => !this.files.has(p));
+    let cmds = [...new Set(probes)].filter((c) => !this.probes.has(c));
     if (files.length === 0 && cmds.length === 0) return;
-    const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds) : '');
+    // What a queued command will change is read after it ran, not before.
+    if (files.some((p) => this.stale.has(`f:${p}`)) || cmds.some((c) => this.stale.has(`p:${c}`))) {
+      await this.flush();
+      files = files.filter((p) => !this.files.has(p));
+      cmds = cmds.filter((c) => !this.probes.has(c));
+    }
+    const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds, listing, files.length === 0) : '');
     const res = await this.exec(script, { become });
     if (res.code !== 0) throw new Error(`reading the host's state failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
     const out = res.stdout.toString('utf8');
     parseReadOutput(files, out).forEach((r, i) => this.files.set(files[i]!, r));
-    parseProbeOutput(cmds, out).forEach((r, i) => this.probes.set(cmds[i]!, r));
+    parseProbeOutput(cmds, out).forEach((r, i) => {
+      this.probes.set(cmds[i]!, r);
+      if (!listing(cmds[i]!) || r.code !== 0) return;
+      const listed = r.stdout.split('\n').filter((l) => l !== '');
+      // Known states win: they may be newer (a write queued in this run) than the host's.
+      for (const [p, read] of parseListedReads(i, listed, out)) if (!this.files.has(p) && !this.stale.has(`f:${p}`)) this.files.set(p, read);
+    });
   }
 
   known(path: string): FileState | undefined {
@@ -67,17 +105,90 @@ export class HostSession {
     this.probes.clear();
   }
 
-  /** Write atomically on the host, then remember the new state. */
-  async write(change: WriteChange, become?: Become, prefixFor?: (realPath: string) => string): Promise<void> {
-    const real = this.files.get(change.path)?.realPath ?? change.path;
-    const res = await this.exec(writeScript(change, real, prefixFor?.(real)), { stdin: change.content, become });
-    if (res.code !== 0) {
-      const why = res.stderr.toString().trim();
-      if (res.code === WRITE_EXIT.validateFailed) throw new WriteError(`validation of ${change.path} failed, file left unchanged: ${why}`);
-      if (res.code === WRITE_EXIT.incomplete) throw new WriteError(`content of ${change.path} arrived incomplete, file left unchanged`);
-      throw new WriteError(`writing ${change.path} failed: ${why || `exit ${res.code}`}`);
+  /**
+   * Queue a write or a batchable command for the host's next batch. Later tasks plan on its
+   * result at once: a write's new content is remembered, what a command touches is forgotten
+   * (and read again only after the batch ran). `prefix` gives the transaction's lines that must
+   * run first in the same step (backup, arming the timer).
+   */
+  async enqueue(change: WriteChange | RunChange, opts: { become?: Become; timeoutMs?: number; prefix?: (realPath: string) => TxLines | undefined }): Promise<Slot> {
+    const slot: Slot = { change };
+    if (this.halted) {
+      slot.outcome = { ran: false, why: `not run: ${this.halted}` };
+      return slot;
     }
-    this.remember(change);
+    // One exec runs as one user.
+    if (this.queue.length && !sameBecome(this.queueBecome, opts.become)) await this.flush();
+    this.queueBecome = opts.become;
+    const prefix = opts.prefix ?? (() => undefined);
+    if (change.kind === 'write') {
+      const realPath = this.files.get(change.path)?.realPath ?? change.path;
+      this.queue.push({ slot, timeoutMs: opts.timeoutMs, step: () => {
+        const tx = prefix(realPath);
+        return { step: { kind: 'write', change, realPath, prefix: tx?.lines ?? '' }, tx };
+      } });
+      this.remember(change);
+    } else {
+      this.queue.push({ slot, timeoutMs: opts.timeoutMs, step: () => {
+        const tx = prefix('');
+        return { step: { kind: 'run', change, prefix: tx?.lines ?? '' }, tx };
+      } });
+      for (const f of change.touches?.files ?? []) {
+        this.files.delete(f);
+        this.stale.add(`f:${f}`);
+      }
+      for (const c of change.touches?.probes ?? []) {
+        this.probes.delete(c);
+        this.stale.add(`p:${c}`);
+      }
+    }
+    return slot;
+  }
+
+  /** Whether changes wait in the batch. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Carry out the queued changes in one exec, in order, stopping at the first that fails (the
+   * host is then halted: nothing after it runs). Each slot gets its outcome.
+   */
+  async flush(): Promise<void> {
+    const queued = this.queue;
+    if (queued.length === 0) return;
+    this.queue = [];
+    this.stale.clear();
+    const built = queued.map((q) => q.step());
+    const steps = built.map((b) => b.step);
+    const { script, stdin } = batchScript(steps);
+    const timeouts = queued.map((q) => q.timeoutMs).filter((t): t is number => t !== undefined);
+    let out = '';
+    let cut = 'not run: the batch produced no result';
+    try {
+      const res = await this.exec(script, { stdin, become: this.queueBecome, timeoutMs: timeouts.length ? timeouts.reduce((a, b) => a + b, 0) : undefined });
+      out = res.stdout.toString('utf8');
+      if (res.code !== 0) cut = `the host could not run the batch (exit ${res.code ?? 'signal'}): ${res.stderr.toString().trim()}`;
+    } catch (err) {
+      cut = `no result: ${(err as Error).message}`;
+    }
+    const outcomes = parseBatchOutput(steps, out, cut);
+    outcomes.forEach((o, i) => {
+      queued[i]!.slot.outcome = o;
+      // The record keeps what may have happened on the host: what ran, and what a cut hides.
+      if (o.ran || o.maybe) built[i]!.tx?.ran();
+      else built[i]!.tx?.dropped();
+    });
+    const failed = outcomes.findIndex((o, i) => stepError(steps[i]!.change, o) !== undefined);
+    if (failed >= 0) this.halted = `an earlier change on this host failed (${describeStep(steps[failed]!)})`;
+    await this.afterFlush?.();
+  }
+
+  /** Drop what was queued (the host failed before the batch was sent). */
+  discard(): void {
+    for (const q of this.queue) q.slot.outcome = { ran: false, why: 'not run: the host stopped before it' };
+    this.queue = [];
+    this.stale.clear();
   }
 
   /** Check mode: later tasks plan against the state this write would leave. */
@@ -95,6 +206,10 @@ export class HostSession {
   }
 }
 
-export class WriteError extends Error {
-  override name = 'WriteError';
+function sameBecome(a: Become | undefined, b: Become | undefined): boolean {
+  return a?.user === b?.user && a?.password === b?.password;
+}
+
+function describeStep(s: BatchStep): string {
+  return s.kind === 'write' ? `write ${s.change.path}` : s.change.command.split('\n')[0]!.slice(0, 80);
 }

@@ -1,6 +1,6 @@
-// The two scripts that move file contents: one exec reads the state of many paths at once, one
-// exec per file writes it atomically with its bytes on stdin. Paths are quoted; contents never
-// pass through a command line.
+// The scripts that move file contents: one exec reads the state of many paths at once; writes
+// are steps of a host's batch (batch.ts), each taking exactly its bytes from stdin. Paths are
+// quoted; contents never pass through a command line.
 import { createHash } from 'node:crypto';
 import { quote } from '../shell.js';
 import type { FileMeta, FileState, WriteChange } from './change.js';
@@ -23,6 +23,14 @@ export function readScript(paths: readonly string[]): string {
   return [READ_FN, ...paths.map((p, i) => `r ${i} ${quote(p)}`)].join('\n') + '\n';
 }
 
+/**
+ * After `q <i>` of a probe that lists paths (one per line): read each listed path in the same
+ * exec, keyed `L<i>.<n>` (n counts the non-empty lines). Needs READ_FN: pass `withReader`.
+ */
+function readListedLine(i: number): string {
+  return `n=0; while IFS= read -r f; do [ -n "$f" ] || continue; r "L${i}.$n" "$f"; n=$((n+1)); done <"$d/o"`;
+}
+
 export interface ReadResult {
   state: FileState;
   /** The path a write must go to: symlinks resolved, so a link is never replaced by a file. */
@@ -30,14 +38,29 @@ export interface ReadResult {
 }
 
 export function parseReadOutput(paths: readonly string[], out: string): ReadResult[] {
-  const results: ReadResult[] = paths.map((p) => ({ state: { path: p, kind: 'absent' }, realPath: p }));
+  return parseReads(new Map(paths.map((p, i) => [String(i), p])), out, paths.map((p) => ({ state: { path: p, kind: 'absent' }, realPath: p })));
+}
+
+/** What a probe's listing read ahead (see probeScript's `listing`): path → its state. */
+export function parseListedReads(listing: number, listed: readonly string[], out: string): Map<string, ReadResult> {
+  const keys = new Map(listed.map((p, n) => [`L${listing}.${n}`, p]));
+  try {
+    const results = parseReads(keys, out, listed.map((p) => ({ state: { path: p, kind: 'absent' as const }, realPath: p })));
+    return new Map(listed.map((p, n) => [p, results[n]!]));
+  } catch {
+    return new Map(); // only a read-ahead: the module's own read round reports the problem
+  }
+}
+
+function parseReads(keys: Map<string, string>, out: string, results: ReadResult[]): ReadResult[] {
+  const index = new Map([...keys.keys()].map((k, i) => [k, i]));
   const lines = out.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const f = lines[n]!.split(' ');
     if (f[0] !== '@@') continue;
-    const i = Number(f[1]);
-    const path = paths[i];
-    if (path === undefined) continue;
+    const i = index.get(f[1]!);
+    const path = i === undefined ? undefined : keys.get(f[1]!);
+    if (i === undefined || path === undefined) continue;
     const kind = f[2];
     if (kind === 'absent') continue;
     if (kind === 'error' || f.length < 10) throw new Error(`cannot stat ${path} on the host`);
@@ -63,10 +86,11 @@ export function sha256(b: Buffer): string {
 }
 
 /**
- * Write `change.content` (sent on stdin) to `realPath`, after `backup` (the transaction's lines
- * that save the original once per run): temp file in the same directory, checked
- * against its sha256 (a cut connection leaves no half-written file), owner and mode set, the
- * task's validator run on it, then renamed over the target.
+ * Write `change.content` (its bytes next on stdin: exactly that many are taken, so several
+ * writes can share one stream) to `realPath`, after `backup` (the transaction's lines that save
+ * the original once per run): temp file in the same directory, checked against its sha256 (a
+ * cut connection leaves no half-written file), owner and mode set, the task's validator run on
+ * it, then renamed over the target.
  */
 export function writeScript(change: WriteChange, realPath: string, backup = ''): string {
   const own = change.owner !== undefined || change.group !== undefined
@@ -80,7 +104,7 @@ p=${quote(realPath)}
 ${backup}t=$(mktemp "$(dirname -- "$p")/.remedy.XXXXXX")
 trap 'rm -f "$t"' EXIT
 trap 'exit 129' HUP INT TERM PIPE
-cat > "$t"
+head -c ${change.content.length} > "$t"
 [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha256(change.content)} ] || { echo "remedy: content arrived incomplete; $p left as it was" >&2; exit ${WRITE_EXIT.incomplete}; }
 ${own}chmod ${change.mode} "$t"
 ${validate}mv -f "$t" "$p"
@@ -93,11 +117,13 @@ trap - EXIT
  * markers differ): each in its own `sh -c`, stdin closed, stdout and
  * stderr captured apart and sent back base64-encoded with the exit code.
  */
-export function probeScript(commands: readonly string[]): string {
+export function probeScript(commands: readonly string[], listing: (command: string) => boolean = () => false, withReader = false): string {
   const head = `d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 q() { sh -c "$2" >"$d/o" 2>"$d/e" </dev/null; c=$?; printf '@@p %s %s %s %s\\n' "$1" "$c" "$(base64 <"$d/o" | tr -d '\\n')" "$(base64 <"$d/e" | tr -d '\\n')"; }`;
-  return [head, ...commands.map((c, i) => `q ${i} ${quote(c)}`)].join('\n') + '\n';
+  const lines = commands.map((c, i) => `q ${i} ${quote(c)}${listing(c) ? `\n${readListedLine(i)}` : ''}`);
+  const needsReader = withReader && commands.some(listing);
+  return [...(needsReader ? [READ_FN] : []), head, ...lines].join('\n') + '\n';
 }
 
 export function parseProbeOutput(commands: readonly string[], out: string): Array<{ code: number | null; stdout: string; stderr: string }> {

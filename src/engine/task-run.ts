@@ -8,12 +8,13 @@ import { renderDeep } from '../playbook/template.js';
 import { evalCondition } from '../playbook/condition.js';
 import type { Task } from '../playbook/model.js';
 import type { Facts } from '../facts.js';
-import { changesHost, describeChange, type Change, type ModulePlan, type VerifyChange } from './change.js';
+import { batchable, changesHost, describeChange, type Change, type ModulePlan, type VerifyChange } from './change.js';
+import { stepError, type StepOutcome } from './batch.js';
 import type { ModuleDef } from '../modules/module.js';
 import type { TaskResult } from './results.js';
 import { fileDiff } from '../report/diff.js';
 import { HostSession, type Become } from './host-session.js';
-import type { HostTransaction } from './transaction.js';
+import type { HostTransaction, TxLines } from './transaction.js';
 import { layerVars, type Vars } from './vars.js';
 
 export interface TaskEnv {
@@ -38,6 +39,11 @@ export interface TaskOutcome {
   result: TaskResult;
   /** The value `register:` stores (Ansible's shape: changed, failed, rc, stdout, results...). */
   registered: Record<string, unknown>;
+  /**
+   * Set while the task's changes wait in the host's batch: the final outcome once the batch
+   * ran (`result` is until then what the plan expects).
+   */
+  pending?: { ready(): boolean; settle(): Promise<TaskOutcome> };
 }
 
 const where = (task: Task) => `${formatPos(task.pos)}`;
@@ -55,6 +61,12 @@ export async function runTask(task: Task, env: TaskEnv, handler = false): Promis
   } catch (err) {
     outcome = failure(task, `${where(task)}: ${(err as Error).message}`);
   }
+  const p = outcome.pending;
+  if (p) return { ...outcome, pending: { ready: p.ready, settle: async () => finalize(task, env, handler, await p.settle()) } };
+  return finalize(task, env, handler, outcome);
+}
+
+function finalize(task: Task, env: TaskEnv, handler: boolean, outcome: TaskOutcome): TaskOutcome {
   if (handler) outcome.result.handler = true;
   if (outcome.result.status === 'failed' && task.ignoreErrors) outcome.result.ignored = true;
   if (task.noLog) censor(outcome);
@@ -68,7 +80,7 @@ async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
   const results: TaskOutcome[] = [];
   for (const item of items) {
     const itemVars = layerVars(vars, { [task.loopVar]: item }, env.extraVars);
-    const one = await runOnce(task, env, itemVars);
+    const one = await runOnce(task, env, itemVars, true);
     const label = task.loopLabel !== undefined ? renderDeep(task.loopLabel, itemVars) : item;
     one.result.task = `${task.name} (item=${typeof label === 'string' ? label : JSON.stringify(label)})`;
     results.push(one);
@@ -91,7 +103,8 @@ async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
   return { result, registered: { changed, failed, skipped, results: results.map((r) => r.registered) } };
 }
 
-async function runOnce(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcome> {
+/** `alone`: the outcome is needed at once (a loop's items), so the changes do not wait in the batch. */
+async function runOnce(task: Task, env: TaskEnv, vars: Vars, alone = false): Promise<TaskOutcome> {
   if (task.when !== undefined && !evalCondition(task.when, vars)) {
     const result: TaskResult = { task: task.name, status: 'skipped', changed: false, msg: 'conditional result was False', diffs: [], commands: [], executed: false };
     return { result, registered: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
@@ -107,7 +120,7 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
   const check = env.check || task.checkMode === true;
   const s = env.session;
   const plan = mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars });
-  return carryOut(task, env, vars, plan, check);
+  return carryOut(task, env, vars, plan, check, alone);
 }
 
 /**
@@ -119,6 +132,7 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
   const s = env.session;
   const paths: string[] = [];
   const probes: string[] = [];
+  const listers: ModuleDef[] = [];
   const vars = layerVars(env.baseVars, env.registered, env.extraVars);
   const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
   for (const task of tasks) {
@@ -128,12 +142,13 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
       const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
       if (!parsed.ok) continue;
       paths.push(...(mod.reads?.(parsed.value, ctx) ?? []));
-      probes.push(...(mod.probes?.(parsed.value, ctx) ?? []));
+      probes.push(...(mod.probes?.(parsed.value, ctx) ?? []), ...(mod.likelyProbes?.(parsed.value) ?? []));
+      if (mod.listsPaths) listers.push(mod);
     } catch {
       // arguments that need later results (register) are learned when the task runs
     }
   }
-  await s.ensureKnown(paths, probes, env.become);
+  await s.ensureKnown(paths, probes, env.become, (c) => listers.some((m) => m.listsPaths!(c)));
 }
 
 /** Read files and run probes in rounds until the module asks for nothing new (one exec each). */
@@ -144,12 +159,12 @@ async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): P
     const paths = (mod.reads?.(args, ctx) ?? []).filter((p) => !s.known(p));
     const probes = (mod.probes?.(args, ctx) ?? []).filter((c) => !s.probed(c));
     if (paths.length === 0 && probes.length === 0) return;
-    await s.ensureKnown(paths, probes, env.become);
+    await s.ensureKnown(paths, probes, env.become, (c) => mod.listsPaths?.(c) ?? false);
   }
   throw new Error(`${mod.name}: still finding files to read after 6 rounds (an Include loop?)`);
 }
 
-async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, check: boolean): Promise<TaskOutcome> {
+async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, check: boolean, alone: boolean): Promise<TaskOutcome> {
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
   if (plan.kind === 'fail') return failure(task, plan.message);
@@ -173,8 +188,95 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
     return finish(task, env, vars, result, registered, false);
   }
   result.executed = true;
+  const done: Done[] = [];
   for (const c of plan.changes) {
-    const err = await execute(c, env, registered);
+    if (batchable(c)) {
+      done.push(await env.session.enqueue(c, { become: env.become, timeoutMs: env.timeoutMs, prefix: prefixFor(c, env.tx) }));
+      continue;
+    }
+    // A verification, or a command that may change anything: all that is queued happens first.
+    await env.session.flush();
+    const one = await executeNow(c, env);
+    done.push(one);
+    if (one.error) break;
+  }
+  const settle = () => settleTask(task, env, vars, result, registered, done);
+  // A task whose outcome nothing waits for rides in the host's batch with the next ones.
+  if (!alone && !mustSettleNow(task, plan)) {
+    return { result, registered, pending: { ready: () => done.every((d) => d.outcome !== undefined || d.error !== undefined), settle } };
+  }
+  await env.session.flush();
+  return settle();
+}
+
+/** A change carried out, or queued in the batch (its outcome comes with the batch). */
+interface Done {
+  change: Change;
+  /** Set by the batch (the object is the queued Slot) or by executeNow. */
+  outcome?: StepOutcome;
+  error?: string;
+}
+
+/**
+ * The outcome is needed before the next task: `register`, `changed_when`/`failed_when` and
+ * `ignore_errors` read it, and after an sshd restart a fresh login must get in.
+ */
+function mustSettleNow(task: Task, plan: ModulePlan & { kind: 'change' }): boolean {
+  return task.register !== undefined || task.changedWhen !== undefined || task.failedWhen !== undefined || task.ignoreErrors
+    || plan.changes.some((c) => c.kind === 'run' && c.risk === 'sshd');
+}
+
+/** The transaction's lines that run in the same step: backup before a write, the timer before a risky command. */
+function prefixFor(c: Change, tx: HostTransaction | undefined): ((realPath: string) => TxLines) | undefined {
+  if (!tx) return undefined;
+  if (c.kind === 'write') return (real) => tx.writePrefix(real);
+  if (c.kind === 'run' && c.risk) return () => tx.riskPrefix(c.risk!, c.undo);
+  return undefined;
+}
+
+/** A change that cannot wait in the batch, carried out on its own. */
+async function executeNow(c: Change, env: TaskEnv): Promise<Done> {
+  const s = env.session;
+  if (s.halted) return { change: c, error: `not run: ${s.halted}` };
+  if (c.kind === 'verify') {
+    const error = await env.verify(c);
+    return { change: c, error, outcome: { ran: true, code: error ? 1 : 0, stdout: '', stderr: error ?? '' } };
+  }
+  if (c.kind === 'write') throw new Error('internal: writes always go through the batch');
+  const tx = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.undo) : undefined;
+  const res = await s.exec((tx?.lines ?? '') + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
+    tx?.ran(); // or may have: a cut exec does not say
+    // Whatever it did, later tasks must not plan on what was read before it.
+    if (!c.readOnly) s.forget();
+  });
+  const stdout = res.stdout.toString('utf8');
+  const stderr = res.stderr.toString('utf8');
+  const done: Done = { change: c, outcome: { ran: true, code: res.code, stdout, stderr } };
+  const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
+  if (!ok) {
+    const last = stderr.trim().split('\n').slice(-3).join(' / ');
+    done.error = `non-zero return code ${res.code ?? `(signal ${res.signal})`}${last ? `: ${last}` : ''}`;
+    s.halted = `an earlier change on this host failed (${c.command.split('\n')[0]!.slice(0, 80)})`;
+  }
+  return done;
+}
+
+/** The task's result once its changes were carried out: the first failure decides. */
+async function settleTask(task: Task, env: TaskEnv, vars: Vars, result: TaskResult, registered: Record<string, unknown>, done: Done[]): Promise<TaskOutcome> {
+  for (const d of done) {
+    const c = d.change;
+    const o = d.outcome;
+    let err = d.error ?? (c.kind === 'verify' ? undefined : o ? stepError(c, o) : 'not run: the host stopped before it');
+    if (c.kind === 'run' && o?.ran) {
+      const stdout = o.stdout.replace(/\n$/, '');
+      const stderr = o.stderr.replace(/\n$/, '');
+      Object.assign(registered, {
+        cmd: c.command, rc: o.code, stdout, stderr,
+        stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
+      });
+    }
+    if (!err && c.kind === 'run' && c.undo && !c.risk) env.tx?.recordUndo(c.undo);
+    if (!err && c.kind === 'run' && c.risk === 'sshd') err = await env.afterSshdRestart?.();
     if (err) {
       result.status = 'failed';
       result.msg = err;
@@ -185,36 +287,6 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
   }
   Object.assign(result, pick(registered));
   return finish(task, env, vars, result, registered, true);
-}
-
-/** Carry out one change; returns an error message or undefined. */
-async function execute(c: Change, env: TaskEnv, registered: Record<string, unknown>): Promise<string | undefined> {
-  if (c.kind === 'write') {
-    try {
-      const tx = env.tx;
-      await env.session.write(c, env.become, tx && ((real) => tx.writePrefix(real)));
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
-  }
-  if (c.kind === 'verify') return env.verify(c);
-  // The plan's command runs verbatim; before a risky one the transaction arms its timer in the same exec.
-  const prefix = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.undo) : '';
-  const res = await env.session.exec(prefix + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
-    // Whatever a changing command did, later tasks must not plan on what was read before it.
-    if (!c.readOnly) env.session.forget();
-  });
-  const stdout = res.stdout.toString('utf8').replace(/\n$/, '');
-  const stderr = res.stderr.toString('utf8').replace(/\n$/, '');
-  Object.assign(registered, {
-    cmd: c.command, rc: res.code, stdout, stderr,
-    stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
-  });
-  const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
-  if (ok && c.undo && !c.risk) env.tx?.recordUndo(c.undo);
-  if (ok && c.risk === 'sshd') return env.afterSshdRestart?.();
-  return ok ? undefined : `non-zero return code ${res.code ?? `(signal ${res.signal})`}${stderr ? `: ${stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
 }
 
 function pick(r: Record<string, unknown>): Partial<TaskResult> {

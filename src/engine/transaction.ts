@@ -83,9 +83,21 @@ export interface TransactionRecord {
   confirmed: boolean;
 }
 
+/**
+ * The transaction's lines for one step of a batch, and what they mean for the record: `ran()`
+ * once the step ran (or may have: the exec was cut), `dropped()` when it never did.
+ */
+export interface TxLines {
+  lines: string;
+  ran(): void;
+  dropped(): void;
+}
+
 export class HostTransaction {
   readonly dir: string;
   private begun = false;
+  /** A step of the batch being sent arms the timer (so the next risky step does not). */
+  private arming = false;
   readonly record: TransactionRecord = { files: [], undo: [], armed: false, sshdTouched: false, rolledBack: false, confirmed: false };
 
   constructor(
@@ -109,7 +121,6 @@ export class HostTransaction {
    * the host instead of costing a round trip of its own.
    */
   private setupLines(): string {
-    this.begun = true;
     const d = quote(this.dir);
     return `if [ ! -f ${d}/restart.sh ]; then
 ( umask 077
@@ -128,9 +139,15 @@ fi
   }
 
   /** Lines a write script runs before replacing `realPath`: the run directory, then its backup. */
-  writePrefix(realPath: string): string {
-    if (!this.record.files.includes(realPath)) this.record.files.push(realPath);
-    return this.setupLines() + backupLines(this.dir, realPath);
+  writePrefix(realPath: string): TxLines {
+    return {
+      lines: this.setupLines() + backupLines(this.dir, realPath),
+      ran: () => {
+        this.begun = true;
+        if (!this.record.files.includes(realPath)) this.record.files.push(realPath);
+      },
+      dropped: () => undefined,
+    };
   }
 
   /** A command without risk ran: its undo goes to the journal only (rollback does not replay it). */
@@ -145,15 +162,15 @@ fi
    * sshd after `confirmTimeoutSec`: systemd-run where there is systemd, else a process in its own
    * session (survives the SSH session ending). The command does not run if arming fails.
    */
-  riskPrefix(risk: 'sshd' | 'firewall', undo?: string): string {
+  riskPrefix(risk: 'sshd' | 'firewall', undo?: string): TxLines {
     const d = quote(this.dir);
     let lines = this.setupLines();
-    if (risk === 'sshd') this.record.sshdTouched = true;
     if (undo) {
-      this.record.undo.unshift(undo);
       lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
     }
-    if (!this.record.armed) {
+    const arm = !this.record.armed && !this.arming;
+    if (arm) {
+      this.arming = true;
       const t = Math.max(1, Math.round(this.confirmTimeoutSec));
       const unit = quote(`remedy-rollback-${this.runId}`);
       lines += `( d=${d}
@@ -166,9 +183,19 @@ else
 fi
 echo "$(date -u +%FT%TZ) armed: rollback in ${t}s unless confirmed" >> "$d/log" ) || { echo "remedy: cannot arm the rollback timer" >&2; exit 96; }
 `;
-      this.record.armed = true;
     }
-    return lines;
+    return {
+      lines,
+      ran: () => {
+        this.begun = true;
+        if (risk === 'sshd') this.record.sshdTouched = true;
+        if (undo) this.record.undo.unshift(undo);
+        if (arm) [this.record.armed, this.arming] = [true, false];
+      },
+      dropped: () => {
+        if (arm) this.arming = false;
+      },
+    };
   }
 
   /** The run succeeded on this host: disarm the timer. Backups stay for `remedy rollback`. */

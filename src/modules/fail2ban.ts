@@ -23,6 +23,9 @@ const args = z.strictObject({
 // Unbanning needs only `banned` (one Python start); whitelisting also needs the jails' ignore lists.
 const QUICK = quickProbeScript();
 const FULL = probeScript();
+// What fail2ban-client changes of what remedy reads: only fail2ban's own answers. (Its iptables
+// rules change too, but the firewall module leaves fail2ban's chains to fail2ban.)
+const TOUCHES = { files: [], probes: [QUICK, FULL] };
 
 export const fail2ban: ModuleDef<z.infer<typeof args>> = {
   name: 'fail2ban',
@@ -43,7 +46,7 @@ export const fail2ban: ModuleDef<z.infer<typeof args>> = {
     // A server that answers `banned` is at least 0.10.6, which also has `unban`.
     const version = probe.version ?? (probe.banned ? '0.10.6' : undefined);
     for (const command of planUnban({ version, jailsBanning: banning, ip: a.ip, jails: a.jails })) {
-      changes.push({ kind: 'run', command, undo });
+      changes.push({ kind: 'run', command, undo, touches: TOUCHES });
     }
 
     if (a.whitelist) {
@@ -59,7 +62,7 @@ export const fail2ban: ModuleDef<z.infer<typeof args>> = {
       if (plan.overriddenIn.length) notes.push(`jails with their own ignoreip (not covered by [DEFAULT]): ${plan.overriddenIn.join(', ')}`);
       const jails = a.jails ?? probe.jails;
       for (const command of planAddIgnoreIp({ jails, ip: a.ip, currentIgnore: probe.ignoreIp })) {
-        changes.push({ kind: 'run', command, undo: command.replace(' addignoreip ', ' delignoreip ') });
+        changes.push({ kind: 'run', command, undo: command.replace(' addignoreip ', ' delignoreip '), touches: TOUCHES });
       }
     }
     if (probe.problems.length) notes.push(`could not read: ${probe.problems.join('; ')}`);

@@ -28,7 +28,8 @@ export const firewall: ModuleDef<z.infer<typeof args>> = {
     for (const s of plan.steps) notes.push(s.reason);
     const message = notes.join('; ') || undefined;
     if (plan.steps.length === 0) return { kind: 'ok', message: message ?? `no firewall rule blocks ${a.client} on port ${a.port}` };
-    const changes = plan.steps.map((step) => ({ kind: 'run' as const, command: step.command, risk: 'firewall' as const, ...(step.undo ? { undo: step.undo } : {}) }));
+    const touches = { files: [], probes: [PROBE] };
+    const changes = plan.steps.map((step) => ({ kind: 'run' as const, command: step.command, risk: 'firewall' as const, touches, ...(step.undo ? { undo: step.undo } : {}) }));
     return { kind: 'change', changes, message };
   },
 };

@@ -50,5 +50,16 @@ export interface ModuleDef<A = any> {
   reads?(args: A, ctx: KnowContext): string[];
   /** Read-only commands whose output the plan needs; same rounds as `reads`. */
   probes?(args: A, ctx: KnowContext): string[];
+  /**
+   * Which of its probes print paths (one per line) the module reads next: the engine reads them
+   * in the same exec, which saves a round (sshd_config's Include listings).
+   */
+  listsPaths?(command: string): boolean;
+  /**
+   * Probes a later round will most likely ask for, run ahead by the play's first exec (the
+   * Include of sshd_config.d that Debian, Ubuntu and Fedora ship). A wrong guess costs nothing
+   * but the guess.
+   */
+  likelyProbes?(args: A): string[];
   plan(args: A, ctx: PlanContext): ModulePlan;
 }

@@ -102,7 +102,8 @@ export const service: ModuleDef<Args> = {
       }
       return {
         kind: 'change',
-        changes: [{ kind: 'run', command: `${quote(f.sshdPath)} -t && ${command}`, risk: 'sshd' }],
+        // sshd changes no file remedy reads; only its status answer.
+        changes: [{ kind: 'run', command: `${quote(f.sshdPath)} -t && ${command}`, risk: 'sshd', touches: { files: [], probes: [serviceStatusProbe(f.serviceMgr, name) ?? ''].filter(Boolean) } }],
         message: `${verb} ${name} with ${f.serviceMgr}, only if ${f.sshdPath} -t accepts the configuration`,
       };
     }

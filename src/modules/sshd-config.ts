@@ -101,6 +101,8 @@ export function globWord(pattern: string): string | null {
   return out === '' ? "''" : out;
 }
 
+const LISTING_TAIL = `; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\n' "$f"; fi; done`;
+
 /**
  * The read-only probe that lists an Include pattern's matches on the host, one path per line:
  *   for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\n' "$f"; fi; done
@@ -112,7 +114,12 @@ export function globWord(pattern: string): string | null {
 export function listIncludeCommand(pattern: string): string | null {
   const word = globWord(pattern);
   if (word === null) return null;
-  return `for f in ${word}; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\n' "$f"; fi; done`;
+  return `for f in ${word}${LISTING_TAIL}`;
+}
+
+/** Whether a probe is one of listIncludeCommand's (its output: paths this module reads next). */
+export function isIncludeListing(command: string): boolean {
+  return command.startsWith('for f in ') && command.endsWith(LISTING_TAIL);
 }
 
 interface View {
@@ -295,6 +302,8 @@ export const sshdConfig: ModuleDef<Args> = {
   args,
   reads: (a, ctx) => discover(a.path, { file: (p) => ctx.known(p), probe: (c) => ctx.probed(c) }).reads,
   probes: (a, ctx) => discover(a.path, { file: (p) => ctx.known(p), probe: (c) => ctx.probed(c) }).probes,
+  listsPaths: isIncludeListing,
+  likelyProbes: (a) => (a.path === '/etc/ssh/sshd_config' ? [listIncludeCommand('/etc/ssh/sshd_config.d/*.conf')!] : []),
   plan(a, ctx): ModulePlan {
     const fail = (message: string): ModulePlan => ({ kind: 'fail', message });
     const f = ctx.facts;
