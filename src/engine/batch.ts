@@ -3,7 +3,7 @@
 // first that fails. Pure: the script, the stdin and the parsing of what came back; the queue
 // itself lives in HostSession.
 import type { RunChange, WriteChange } from './change.js';
-import { WRITE_EXIT, writeScript } from './remote-files.js';
+import { B64_FN, CAPTURE_FN, WRITE_EXIT, writeScript } from './remote-files.js';
 
 export type BatchStep =
   | { kind: 'write'; change: WriteChange; realPath: string; prefix: string }
@@ -23,14 +23,10 @@ const okCodes = (c: WriteChange | RunChange) => [0, ...(c.kind === 'run' ? c.okC
  * stdin is its own bytes or /dev/null, never the stream that carries the next write.
  */
 export function batchScript(steps: readonly BatchStep[]): { script: string; stdin: Buffer } {
-  const lines = [
-    'd=$(mktemp -d) || exit 1',
-    `trap 'rm -rf "$d"' EXIT`,
-    `o() { printf '@@s %s %s %s %s\\n' "$1" "$2" "$(base64 <"$d/o" | tr -d '\\n')" "$(base64 <"$d/e" | tr -d '\\n')"; }`,
-  ];
+  const lines = [B64_FN, 'd=$(mktemp -d) || exit 1', `trap 'rm -rf "$d"' EXIT`, CAPTURE_FN];
   const input: Buffer[] = [];
   steps.forEach((s, i) => {
-    const next = `c=$?; o ${i} "$c"; case ' ${okCodes(s.change).join(' ')} ' in *" $c "*) ;; *) exit 0 ;; esac`;
+    const next = `captured '@@s ${i}'; case ' ${okCodes(s.change).join(' ')} ' in *" $c "*) ;; *) exit 0 ;; esac`;
     if (s.kind === 'write') {
       input.push(s.change.content);
       lines.push(`(\n${writeScript(s.change, s.realPath, s.prefix)}) >"$d/o" 2>"$d/e"; ${next}`);

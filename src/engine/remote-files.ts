@@ -8,15 +8,28 @@ import type { FileMeta, FileState, WriteChange } from './change.js';
 /** Files larger than this are reported as 'large' and not fetched. */
 export const MAX_FETCH_BYTES = 4 * 1024 * 1024;
 
-const READ_FN = String.raw`r() { i=$1; p=$2
-  if [ ! -e "$p" ]; then printf '@@ %s absent\n' "$i"; return; fi
-  s=$(stat -L -c '%a %u %g %U %G %s' -- "$p" 2>/dev/null) || { printf '@@ %s error\n' "$i"; return; }
-  t=$(printf %s "$(readlink -f -- "$p")" | base64 | tr -d '\n')
+/**
+ * `b64`: base64 on one line. GNU's -w0 saves a `tr` per call; elsewhere (busybox) the pipe. Every
+ * fork counts: on a fleet the hosts' CPU is what a run costs.
+ */
+export const B64_FN = String.raw`if base64 -w0 </dev/null >/dev/null 2>&1; then b64() { base64 -w0; }; else b64() { base64 | tr -d '
+'; }; fi`;
+
+// Two forks per file (stat, base64); readlink only for a symlink, whose target a write must
+// replace instead of the link.
+const READ_FN = String.raw`${B64_FN}
+r() { i=$1; p=$2
+  if [ ! -e "$p" ]; then printf '@@ %s absent
+' "$i"; return; fi
+  s=$(stat -L -c '%a %u %g %U %G %s' -- "$p" 2>/dev/null) || { printf '@@ %s error
+' "$i"; return; }
+  t=; if [ -L "$p" ]; then t=$(readlink -f -- "$p") && t=$(printf %s "$t" | b64); fi
   if [ -d "$p" ]; then k=dir; elif [ -f "$p" ]; then k=file; else k=other; fi
   set -- $s
   if [ "$k" = file ] && [ "$6" -gt ${MAX_FETCH_BYTES} ]; then k=large; fi
-  printf '@@ %s %s %s %s %s %s %s %s %s\n' "$i" "$k" "$1" "$2" "$3" "$4" "$5" "$6" "$t"
-  if [ "$k" = file ]; then { base64 < "$p" || echo '!'; } | tr -d '\n'; echo; fi
+  printf '@@ %s %s %s %s %s %s %s %s %s
+' "$i" "$k" "$1" "$2" "$3" "$4" "$5" "$6" "$t"
+  if [ "$k" = file ]; then { b64 < "$p" || echo '!'; }; echo; fi
 }`;
 
 export function readScript(paths: readonly string[]): string {
@@ -118,13 +131,22 @@ trap - EXIT
  * stderr captured apart and sent back base64-encoded with the exit code.
  */
 export function probeScript(commands: readonly string[], listing: (command: string) => boolean = () => false, withReader = false): string {
+  // Each probe in a subshell (not a new sh: one exec less) without the script's arguments.
   const head = `d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
-q() { sh -c "$2" >"$d/o" 2>"$d/e" </dev/null; c=$?; printf '@@p %s %s %s %s\\n' "$1" "$c" "$(base64 <"$d/o" | tr -d '\\n')" "$(base64 <"$d/e" | tr -d '\\n')"; }`;
+${CAPTURE_FN}
+q() { i=$1; c=$2; ( set --; eval "$c" ) >"$d/o" 2>"$d/e" </dev/null; captured "@@p $i"; }`;
   const lines = commands.map((c, i) => `q ${i} ${quote(c)}${listing(c) ? `\n${readListedLine(i)}` : ''}`);
-  const needsReader = withReader && commands.some(listing);
-  return [...(needsReader ? [READ_FN] : []), head, ...lines].join('\n') + '\n';
+  const reader = withReader && commands.some(listing) ? READ_FN : B64_FN;
+  return [reader, head, ...lines].join('\n') + '\n';
 }
+
+/**
+ * `captured <tag>`: after a command ran with its output in $d/o and $d/e and its exit code in
+ * $?, print `<tag> <code> <stdout b64> <stderr b64>` (no base64 for empty output: most is).
+ */
+export const CAPTURE_FN = String.raw`captured() { c=$?; o=; e=; [ -s "$d/o" ] && o=$(b64 <"$d/o"); [ -s "$d/e" ] && e=$(b64 <"$d/e"); printf '%s %s %s %s
+' "$1" "$c" "$o" "$e"; return $c; }`;
 
 export function parseProbeOutput(commands: readonly string[], out: string): Array<{ code: number | null; stdout: string; stderr: string }> {
   const results = commands.map(() => ({ code: null as number | null, stdout: '', stderr: 'probe produced no result' }));

@@ -379,10 +379,37 @@ export function probeScript(version?: string): string {
 }
 
 /**
- * The cheap probe for unbanning: every fail2ban-client call starts a Python interpreter (about
- * 0.2 s of CPU), so it asks `banned` alone — one call that lists every jail and its bans on
- * servers that have it — and falls back to probeScript's jail-by-jail status otherwise (older
- * server, or a server that is down). No run-time ignore lists: ask probeScript for those.
+ * `banned` asked straight on fail2ban's control socket, the way fail2ban-client does (a pickled
+ * argument list ended by <F2B_END_COMMAND>; the answer a pickled (code, value)); it prints what
+ * `fail2ban-client banned` prints, the value's repr. fail2ban-client imports most of fail2ban
+ * before it connects: 51 ms of host CPU against 17 ms here, on every host of a fleet. Exits
+ * non-zero without output on any problem (socket elsewhere, old server), and the caller then
+ * asks fail2ban-client itself.
+ */
+export const SOCKET_BANNED_PY = [
+  'import pickle, socket, sys',
+  "E = b'<F2B_END_COMMAND>'",
+  's = socket.socket(socket.AF_UNIX)',
+  's.settimeout(10)',
+  "s.connect('/var/run/fail2ban/fail2ban.sock')",
+  "s.sendall(pickle.dumps(['banned'], pickle.HIGHEST_PROTOCOL) + E)",
+  "m = b''",
+  'while m.rfind(E, -32) == -1:',
+  '    c = s.recv(32768)',
+  '    if not c: sys.exit(2)',
+  '    m += c',
+  'r = pickle.loads(m)',
+  "s.sendall(b'<F2B_CLOSE_COMMAND>' + E)",
+  'if r[0] != 0 or not isinstance(r[1], list): sys.exit(1)',
+  'print(r[1])',
+].join('\n');
+
+/**
+ * The cheap probe for unbanning: every fail2ban-client call starts a Python interpreter that
+ * imports fail2ban, so it asks `banned` alone — one question that lists every jail and its bans
+ * on servers that have it, on the socket directly when it can (SOCKET_BANNED_PY) — and falls
+ * back to probeScript's jail-by-jail status otherwise (older server, or a server that is down).
+ * No run-time ignore lists: ask probeScript for those.
  */
 export function quickProbeScript(): string {
   const c = quoteArgv([CLIENT]);
@@ -391,7 +418,7 @@ export function quickProbeScript(): string {
     `b() { printf '%s begin %s\\n' "$M" "$*"; }`,
     `e() { printf '\\n%s end %s\\n' "$M" "$1"; }`,
     `if ! command -v ${c} >/dev/null 2>&1; then printf '%s absent\\n' "$M"; exit 0; fi`,
-    `b banned; ${c} banned 2>&1; rc=$?; e $rc`,
+    `b banned; { command -v python3 >/dev/null 2>&1 && python3 -I -S -c ${quoteArgv([SOCKET_BANNED_PY])} 2>/dev/null || ${c} banned 2>&1; }; rc=$?; e $rc`,
     `[ "$rc" -eq 0 ] && exit 0`,
     `b version; ${c} --version 2>&1; e $?`,
     `b status; st=$(${c} status 2>&1); rc=$?; printf '%s\\n' "$st"; e $rc`,

@@ -4,6 +4,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
+import { SOCKET_BANNED_PY } from '../../src/formats/fail2ban.js';
+import { quote } from '../../src/shell.js';
 
 const FILES = [
   '/etc/hosts.deny', '/etc/hosts.allow', '/etc/ssh/sshd_config', '/etc/ssh/sshd_config.d/50-low.conf',
@@ -51,6 +53,14 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
   afterAll(async () => {
     release?.();
     await lab?.stop();
+  });
+
+  it("fail2ban's control socket, asked directly, answers `banned` exactly as fail2ban-client does", async () => {
+    const direct = await lab.exec(h1, `python3 -I -S -c ${quote(SOCKET_BANNED_PY)}`);
+    const client = await lab.exec(h1, 'fail2ban-client banned');
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(direct.stdout).toBe(client.stdout);
+    expect(direct.stdout).toContain(lab.clientIp);
   });
 
   it('the client is refused before the fix', async () => {
