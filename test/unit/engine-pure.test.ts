@@ -1,13 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { batchSizes, mapLimit } from '../../src/engine/batches.js';
-import { parseReadOutput, readScript, writeScript, sha256, probeScript, parseProbeOutput } from '../../src/engine/remote-files.js';
-import { parseFacts, parseOpensshVersion } from '../../src/facts.js';
+import { parseListedReads, parseReadOutput, readScript, writeScript, sha256, probeScript, parseProbeOutput } from '../../src/engine/remote-files.js';
+import { FACTS_SCRIPT, parseFacts, parseOpensshVersion } from '../../src/facts.js';
 import { parseExtraVars } from '../../src/extra-vars.js';
 import { quote, splitArgs } from '../../src/shell.js';
 import { UsageError, exitCodeForRun } from '../../src/errors.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync, chmodSync, symlinkSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, release as osRelease, tmpdir, type as osType, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 describe('serial batches', () => {
@@ -58,6 +58,21 @@ describe('remote file scripts (run with a local sh)', () => {
     expect(d!.state.kind).toBe('dir');
     expect(link!.realPath).toBe(join(dir, 'a'));
   });
+  it('runs each probe apart: no script arguments, its exit stays inside, a listing reads what it lists', () => {
+    writeFileSync(join(dir, 'l1'), 'one\n');
+    writeFileSync(join(dir, 'l2'), 'two\n');
+    const listing = `printf '%s\\n' ${join(dir, 'l1')} ${join(dir, 'l2')} ${join(dir, 'gone')}`;
+    const cmds = ['echo "[$1][$2]"', 'echo err >&2; exit 3', 'echo after', listing];
+    const out = execFileSync('sh', ['-c', probeScript(cmds, (c) => c === listing, true)]).toString();
+    const [args, exit, after] = parseProbeOutput(cmds, out);
+    expect(args).toEqual({ code: 0, stdout: '[][]\n', stderr: '' });
+    expect(exit).toEqual({ code: 3, stdout: '', stderr: 'err\n' });
+    expect(after!.stdout).toBe('after\n');
+    const listed = parseListedReads(3, [join(dir, 'l1'), join(dir, 'l2'), join(dir, 'gone')], out);
+    expect(listed.get(join(dir, 'l1'))!.state).toMatchObject({ kind: 'file', content: Buffer.from('one\n') });
+    expect(listed.get(join(dir, 'l2'))!.state).toMatchObject({ kind: 'file', content: Buffer.from('two\n') });
+    expect(listed.get(join(dir, 'gone'))!.state.kind).toBe('absent');
+  });
   it('writes atomically with mode, and refuses truncated content', () => {
     const target = join(dir, 'w');
     const change = { kind: 'write' as const, path: target, before: { path: target, kind: 'absent' as const }, content: Buffer.from('new\n'), mode: '0600' };
@@ -95,6 +110,15 @@ describe('facts', () => {
     expect(parseOpensshVersion('OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.11')).toEqual({ raw: '9.2p1', version: '9.2.0' });
     expect(parseOpensshVersion('OpenSSH_10.0, LibreSSL')).toEqual({ raw: '10.0', version: '10.0.0' });
     expect(parseOpensshVersion('nothing')).toEqual({ raw: '', version: null });
+  });
+  it('the fact script runs under a plain sh and says what this machine is', () => {
+    const f = parseFacts(execFileSync('sh', ['-c', FACTS_SCRIPT], { env: { PATH: process.env.PATH ?? '' } }).toString());
+    expect(f.userId).toBe(process.getuid?.());
+    expect(f.user).toBe(userInfo().username);
+    expect(f.kernel).toBe(`${osType()} ${osRelease()}`);
+    expect(f.architecture).toBe(execFileSync('uname', ['-m']).toString().trim());
+    expect(f.hostname).toBe(hostname());
+    if (f.sshdPath) expect(f.opensshVersion).toMatch(/^\d+\.\d+\.\d+$/);
   });
   it('parses the fact script output', () => {
     const f = parseFacts('hostname=h1\nid=debian\nversion_id=12\nuid=0\nuser=root\ninit=sysvinit\nsshd=/usr/sbin/sshd\nsshd_version=unknown option -- V OpenSSH_7.4p1, OpenSSL\nlibwrap=1\nssh_service=ssh\nsudo=0\nfail2ban=1\n');
