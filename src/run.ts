@@ -77,13 +77,25 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const plays: PlayOutcome[] = [];
   // As in Ansible, a host that failed or was unreachable takes no part in the later plays.
   const out = new Set<string>();
+  /** Why the playbook ended before its last play, once it has. */
+  let ended: { play: string; why: string } | undefined;
   try {
     for (const play of playbook.plays) {
+      if (ended) {
+        // Never started: its hosts are reported as not run, nothing touches them.
+        const notRun = hostNamesFor(play, inv, req).filter((h) => !out.has(h));
+        plays.push({ play: play.name, results: [], notRun, skipped: true, ...(notRun.length ? { stopped: `not run: play '${ended.play}' ended the playbook` } : {}) });
+        continue;
+      }
       const jobs = jobsFor(play, inv, req, sshConfig).filter((j) => !out.has(j.name));
       const outcome = await runPlay(play, jobs, opts);
       plays.push(outcome);
       for (const r of outcome.results) if (r.status === 'failed' || r.status === 'unreachable') out.add(r.host);
-      if (req.signal?.aborted) break;
+      ended = playbookEnd(outcome, req.signal);
+    }
+    const skipped = plays.filter((p) => p.skipped && p.notRun.length);
+    if (ended && skipped.length) {
+      observer.notice?.(`the playbook ended at play '${ended.play}' (${ended.why}); not run: ${skipped.map((p) => `play '${p.play}' on ${p.notRun.join(', ')}`).join('; ')}`);
     }
     // Commit confirmed: only a host that came through every play is confirmed.
     for (const [host, entry] of pool) if (!out.has(host) && entry.tx?.started) await entry.tx.confirm();
@@ -107,12 +119,27 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   return summary;
 }
 
-function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedSshConfig): HostJob[] {
+/**
+ * As in Ansible, a play stopped by its failure budget, or one that left no host standing, ends
+ * the playbook; so does Ctrl-C. Later plays would otherwise run on hosts the stopped play never
+ * started (and report them ok).
+ */
+function playbookEnd(outcome: PlayOutcome, signal: AbortSignal | undefined): { play: string; why: string } | undefined {
+  const why = signal?.aborted ? 'interrupted' : outcome.endsPlaybook;
+  return why ? { play: outcome.play, why } : undefined;
+}
+
+/** The play's hosts after the pattern and --limit, in inventory order. */
+function hostNamesFor(play: Play, inv: Inventory, req: RunRequest): string[] {
   let names = selectHosts(inv, play.hosts);
   const implicitLocal = needsImplicitLocalhost(inv, play.hosts);
   if (implicitLocal) names = [...names, 'localhost'];
   if (req.limit) names = limitHosts(names, inv, req.limit).concat(implicitLocal && limitMatchesLocal(req.limit) ? ['localhost'] : []);
-  names = [...new Set(names)];
+  return [...new Set(names)];
+}
+
+function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedSshConfig): HostJob[] {
+  const names = hostNamesFor(play, inv, req);
   const varsOf = (name: string) => (inv.hosts.has(name) ? hostVars(inv, name) : undefined);
   return names.map((name) => {
     const vars = varsOf(name) ?? { inventory_hostname: name, ansible_connection: 'local' };
@@ -153,7 +180,8 @@ export function summarize(plays: PlayOutcome[]): RunSummary {
     }
   }
   const hosts = [...byHost.values()];
-  const failed = hosts.some((h) => h.status === 'failed') || plays.some((p) => p.stopped);
+  // A play stopped early failed the run; a play never started says nothing of its own.
+  const failed = hosts.some((h) => h.status === 'failed') || plays.some((p) => p.stopped && !p.skipped);
   const unreachable = hosts.some((h) => h.status === 'unreachable');
   return {
     plays,

@@ -21,14 +21,28 @@ export function batchSizes(total: number, serial: ReadonlyArray<number | string>
 
 /** Run `fn` over items with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  return (await mapLimitUntil(items, limit, fn)).done;
+}
+
+/**
+ * mapLimit that starts no further item once `signal` is aborted (Ctrl-C): the items in flight
+ * finish; `done` holds their results in input order, `notStarted` the items never started.
+ */
+export async function mapLimitUntil<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<{ done: R[]; notStarted: T[] }> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const i = next++;
       out[i] = await fn(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
+  // Items start in order, so the started ones are a prefix, and every one of them has finished.
+  return { done: out.slice(0, next), notStarted: items.slice(next) };
 }

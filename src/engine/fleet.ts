@@ -2,16 +2,23 @@
 // budget (`max_fail_percentage`). Hosts progress independently inside a batch: a slow host
 // never holds the others at a task boundary.
 import type { Play } from '../playbook/model.js';
-import { batchSizes, mapLimit } from './batches.js';
+import { batchSizes, mapLimitUntil } from './batches.js';
 import { runHost, type HostJob, type RunOptions } from './host-run.js';
 import type { HostResult } from './results.js';
 
 export interface PlayOutcome {
   play: string;
   results: HostResult[];
-  /** Hosts never started because the play stopped early. */
+  /** Hosts never started because the play stopped early (or never ran: `skipped`). */
   notRun: string[];
   stopped?: string;
+  /**
+   * Why no later play may run (as in Ansible): the play stopped early, or every host of its
+   * last batch failed or was unreachable (no hosts left).
+   */
+  endsPlaybook?: string;
+  /** The play never started: an earlier play ended the playbook (`stopped` says which). */
+  skipped?: boolean;
 }
 
 export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { forks: number }): Promise<PlayOutcome> {
@@ -19,12 +26,17 @@ export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { 
   const results: HostResult[] = [];
   let offset = 0;
   let stopped: string | undefined;
+  /** Hosts of the last batch still queued (--forks) when Ctrl-C came: they never start. */
+  let queued: HostJob[] = [];
+  let noHostsLeft = false;
   for (const size of batchSizes(jobs.length, play.serial)) {
     const batch = jobs.slice(offset, offset + size);
     offset += size;
-    const done = await mapLimit(batch, opts.forks, (job) => runHost(play, job, opts));
+    const { done, notStarted } = await mapLimitUntil(batch, opts.forks, (job) => runHost(play, job, opts), opts.signal);
     results.push(...done);
+    queued = notStarted;
     const failed = done.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
+    noHostsLeft = failed === batch.length;
     if (opts.signal?.aborted) stopped = 'interrupted';
     else if (play.maxFailPercentage !== undefined && (failed * 100) / batch.length > play.maxFailPercentage) {
       stopped = `max_fail_percentage ${play.maxFailPercentage}% exceeded: ${failed} of ${batch.length} hosts in the batch failed`;
@@ -33,7 +45,9 @@ export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { 
     }
     if (stopped) break;
   }
-  const notRun = jobs.slice(offset).map((j) => j.name);
+  const notRun = [...queued, ...jobs.slice(offset)].map((j) => j.name);
   if (stopped) opts.observer.notice?.(`play '${play.name}' stopped: ${stopped}${notRun.length ? `; not started: ${notRun.join(', ')}` : ''}`);
-  return { play: play.name, results, notRun, stopped };
+  opts.observer.playDone?.(play.name, notRun);
+  const endsPlaybook = stopped ?? (noHostsLeft ? `no hosts left: every host of the ${play.serial?.length ? 'last batch' : 'play'} failed or was unreachable` : undefined);
+  return { play: play.name, results, notRun, stopped, ...(endsPlaybook ? { endsPlaybook } : {}) };
 }

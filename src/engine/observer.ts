@@ -12,4 +12,6 @@ export interface RunObserver {
   hostDone?(host: string, result: HostResult): void;
   /** A batch stopped the play (max_fail_percentage) or similar notices. */
   notice?(text: string): void;
+  /** The play is over: every host it started is done; `notRun` never started and never will. */
+  playDone?(name: string, notRun: string[]): void;
 }

@@ -13,10 +13,15 @@ export class TerminalView implements RunObserver {
     private readonly check: boolean,
     /** Hosts that still get a line of their own. */
     private readonly maxLines: number,
+    /** The views of a play; tests pass their own. */
+    private readonly make: { lines: () => ProgressView; fleet: () => FleetProgress } = {
+      lines: () => new ProgressView(check),
+      fleet: () => new FleetProgress(check),
+    },
   ) {}
 
   playStart(name: string, hosts: string[]): void {
-    this.current = hosts.length > this.maxLines ? new FleetProgress(this.check) : new ProgressView(this.check);
+    this.current = hosts.length > this.maxLines ? this.make.fleet() : this.make.lines();
     this.views.push(this.current);
     this.current.playStart(name, hosts);
   }
@@ -38,7 +43,13 @@ export class TerminalView implements RunObserver {
   }
 
   notice(text: string): void {
+    // A line per host needs no notice: the recap says why a play stopped.
     if (this.current instanceof FleetProgress) this.current.notice(text);
+  }
+
+  playDone(name: string, notRun: string[]): void {
+    // FleetProgress ends its line on the engine's notice or when every host is done.
+    if (this.current instanceof ProgressView) this.current.playDone(name, notRun);
   }
 
   async finish(): Promise<void> {

@@ -19,7 +19,8 @@ export interface ConnectAttempt {
 export interface ConnectFirstOptions extends SshConnectOptions {
   /** Shorthand for hostKeyMode. */
   hostKeyChecking?: HostKeyChecking;
-  /** Shorthand for connectTimeoutMs. */
+  /** `-T`: bounds each hop's TCP connect (connectTimeoutMs) and its SSH handshake
+   *  (readyTimeoutMs: banner, key exchange, authentication) unless those are given. */
   timeoutMs?: number;
   /** Shorthand for userKnownHostsFiles (remedy_known_hosts / UserKnownHostsFile). */
   knownHostsFiles?: string[];
@@ -42,6 +43,10 @@ export function sshOptionsFrom(opts: ConnectFirstOptions): SshConnectOptions {
   const out: SshConnectOptions = { ...rest };
   if (hostKeyChecking !== undefined && out.hostKeyMode === undefined) out.hostKeyMode = hostKeyChecking;
   if (timeoutMs !== undefined && out.connectTimeoutMs === undefined) out.connectTimeoutMs = timeoutMs;
+  // A host that accepts the TCP connection and then says nothing (a frozen sshd, a full
+  // backlog) is bounded by -T too, not by ssh2's 20 s default. libwrap's refusal comes ~5 s
+  // after the connect: with the default -T 20 it is still seen as a reset before the banner.
+  if (timeoutMs !== undefined && out.readyTimeoutMs === undefined) out.readyTimeoutMs = timeoutMs;
   if (knownHostsFiles?.length && out.userKnownHostsFiles === undefined) out.userKnownHostsFiles = knownHostsFiles;
   return out;
 }

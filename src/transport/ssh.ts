@@ -27,6 +27,7 @@ import type {
   ServerHostKeyAlgorithm,
 } from 'ssh2';
 import type { Connection, ConnectPhase, Endpoint, ExecOptions, ExecResult, PathSpec } from './connection.js';
+import { quote } from '../shell.js';
 import { ConnectError, ConnectionLostError, ExecTimeoutError } from './errors.js';
 import {
   appendKnownHost,
@@ -65,8 +66,9 @@ export interface SshConnectOptions {
   defaultIdentityFiles?: string[];
   /** TCP connect to hop 1, and each jump's channel open. Default 10 s. */
   connectTimeoutMs?: number;
-  /** Banner + key exchange + authentication, per hop (ssh2 readyTimeout). Default 20 s: well
-   *  above tcp_wrappers' ~5 s delay before it resets, so that shows up as phase 'banner'. */
+  /** Banner + key exchange + authentication, per hop (ssh2 readyTimeout). Default 20 s (and -T
+   *  sets it, default 20): well above tcp_wrappers' ~5 s delay before it resets, so that shows
+   *  up as phase 'banner'. */
   readyTimeoutMs?: number;
   /** SSH keepalive. Default every 15 s, 3 unanswered ones drop the connection. */
   keepaliveIntervalMs?: number;
@@ -168,6 +170,53 @@ class Slots {
   /** The server refused a channel while `n` others were open: its MaxSessions is about n. */
   shrinkTo(n: number): void {
     this.limit = Math.max(1, Math.min(this.limit, n));
+  }
+}
+
+/**
+ * After our timer fires, how long the host has to end the command (its `timeout` fires within
+ * the second after ours, then KILLs one second later) before we send KILL and close anyway.
+ */
+const KILL_GRACE_MS = 2_500;
+
+/** coreutils `timeout` exits 124 when TERM ended the command; its KILL ends `timeout` too. */
+const REMOTE_TIMEOUT_EXIT = 124;
+
+/**
+ * The command as sent when it has a time limit. Closing the channel leaves the command running
+ * (sshd neither kills nor hangs up a session without a tty), and sshd refuses "signal" requests
+ * in root's sessions (OpenSSH skips post-auth privilege separation for root: "session
+ * signalling requires privilege separation"). So the host ends it itself: `timeout` sends TERM
+ * to the command's whole process group when the limit (rounded up to whole seconds, so never
+ * before ours) is reached, and KILL a second later. The command runs under the login shell as
+ * before (`$SHELL -c`); a host without `timeout` runs it as it is.
+ */
+export function withRemoteTimeout(command: string, timeoutMs: number): string {
+  const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return `c=${quote(command)}; if command -v timeout >/dev/null 2>&1; then exec timeout -k 1 ${secs} "\${SHELL:-/bin/sh}" -c "$c"; fi; eval "$c"`;
+}
+
+/**
+ * Ask sshd to send `name` to the command's process group (a "signal" channel request, RFC 4254
+ * 6.9; OpenSSH honours it since 7.9). ssh2 1.17's Channel.signal() silently sends nothing once
+ * our side has sent EOF, which every exec here does at once (stdin ended), so the request goes
+ * out through ssh2's protocol object exactly as Channel.signal() would send it. False when the
+ * channel is no longer open.
+ */
+export function signalChannel(channel: ClientChannel, name: 'TERM' | 'KILL'): boolean {
+  const ch = channel as unknown as {
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, signal: string) => void } };
+  };
+  const state = ch.outgoing?.state;
+  const id = ch.outgoing?.id;
+  const protocol = ch._client?._protocol;
+  if ((state !== 'open' && state !== 'eof') || id === undefined || typeof protocol?.signal !== 'function') return false;
+  try {
+    protocol.signal(id, name);
+    return true;
+  } catch {
+    return false; // the connection is gone
   }
 }
 
@@ -387,6 +436,9 @@ export class SshConnection implements Connection {
   private execOnce(command: string, opts: ExecOptions): Promise<ExecResult> {
     if (this.closed) return Promise.reject(new ConnectionLostError(`connection to ${this.target.alias} is closed`));
     if (this.lost) return Promise.reject(new ConnectionLostError(this.lost));
+    const limited = opts.timeoutMs !== undefined && opts.timeoutMs > 0;
+    const started = Date.now();
+    const sent = limited ? withRemoteTimeout(command, opts.timeoutMs as number) : command;
     return new Promise<ExecResult>((resolve, reject) => {
       const onOpen = (err: Error | undefined, channel: ClientChannel): void => {
         if (err) {
@@ -423,20 +475,34 @@ export class SshConnection implements Connection {
           if (settled) return;
           settled = true;
           if (!exited && this.lost) reject(new ConnectionLostError(`${this.lost} while running a command`));
+          else if (timedOutOnHost()) reject(new ExecTimeoutError(opts.timeoutMs as number, Buffer.concat(out), Buffer.concat(errOut)));
           else resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
         });
-        if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
-          const ms = opts.timeoutMs;
+        // The host's `timeout` ended it before our own timer ran (a busy event loop here).
+        const timedOutOnHost = (): boolean =>
+          limited && (code === REMOTE_TIMEOUT_EXIT || signal === 'SIGKILL') && Date.now() - started >= (opts.timeoutMs as number);
+        if (limited) {
+          const ms = opts.timeoutMs as number;
           timer = setTimeout(() => {
             if (settled) return;
             settled = true;
-            try {
-              channel.signal('KILL'); // honoured by OpenSSH ≥ 7.9; closing the channel is the fallback
-            } catch {
-              /* channel already gone */
-            }
-            channel.close();
-            reject(new ExecTimeoutError(ms, Buffer.concat(out), Buffer.concat(errOut)));
+            // The host's `timeout` ends the command (see withRemoteTimeout). A "signal" request
+            // does it at once where sshd honours it (sessions of users other than root; sudo
+            // relays TERM to the command it runs); KILL after the grace, then close, whatever.
+            let over = false;
+            const end = (): void => {
+              if (over) return;
+              over = true;
+              clearTimeout(kill);
+              channel.close();
+              reject(new ExecTimeoutError(ms, Buffer.concat(out), Buffer.concat(errOut)));
+            };
+            const kill = setTimeout(() => {
+              signalChannel(channel, 'KILL');
+              end();
+            }, KILL_GRACE_MS);
+            channel.once('close', end);
+            if (!signalChannel(channel, 'TERM')) end();
           }, ms);
         }
         const input = opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin);
@@ -448,7 +514,7 @@ export class SshConnection implements Connection {
         }
       };
       try {
-        this.client().exec(command, onOpen);
+        this.client().exec(sent, onOpen);
       } catch (err) {
         reject(new ConnectionLostError(`cannot run a command on ${this.target.alias}: ${errMessage(err)}`));
       }
@@ -632,6 +698,7 @@ async function handshake(run: ConnectRun, ep: Endpoint, sock: Duplex, prep: HopP
       tried,
       serverMethods,
       notes: authNotes,
+      bytesSeen: progress.bytesSeen,
     }));
   }
 }
@@ -647,7 +714,7 @@ function handshakeMessage(
   ep: Endpoint,
   err: Error & { code?: string },
   run: ConnectRun,
-  ctx: { refusal: string; tried: string[]; serverMethods: AuthenticationType[] | null; notes: string[] },
+  ctx: { refusal: string; tried: string[]; serverMethods: AuthenticationType[] | null; notes: string[]; bytesSeen: boolean },
 ): string {
   const who = `${ep.alias} (${describe(ep)})`;
   switch (phase) {
@@ -658,7 +725,8 @@ function handshakeMessage(
     case 'kex':
       return `${who}: key exchange failed: ${err.message}`;
     case 'timeout':
-      return `${who}: SSH handshake timed out after ${run.opts.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs} ms`;
+      // Silence before the banner: a hung sshd, or a refusal slower than the timeout (libwrap's ~5 s).
+      return `${who}: SSH handshake timed out after ${run.opts.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs} ms${ctx.bytesSeen ? '' : ' (no SSH banner yet)'}`;
     case 'auth': {
       const tried = ctx.tried.length ? ctx.tried.join(', ') : 'nothing usable';
       const methods = ctx.serverMethods ? `; server accepts ${ctx.serverMethods.join(',')}` : '';

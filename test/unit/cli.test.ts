@@ -1,6 +1,6 @@
 // The CLI's read-only commands and its error-to-exit-code mapping; no host is contacted.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, statSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, statSync, existsSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,5 +162,100 @@ describe('serial batches and the failure budget (local hosts)', () => {
     expect(play.not_run).toEqual([]);
     expect(play.hosts.h2.status).toBe('failed');
     expect(play.hosts.h5.status).toBe('ok');
+  });
+});
+
+describe('a play that ends early ends the playbook, as in Ansible (local hosts)', () => {
+  const inv = join(tmp, 'ends.ini');
+  writeFileSync(inv, '[fleet]\n' + ['h1', 'h2', 'h3', 'h4', 'h5'].map((h) => `${h} ansible_connection=local`).join('\n')
+    + '\n[dead]\nnowhere ansible_host=127.0.0.1 ansible_port=1 ansible_user=root\n');
+  const write = (name: string, text: string) => {
+    const p = join(tmp, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const verify = `- name: verify
+  hosts: fleet
+  gather_facts: false
+  tasks:
+    - command: /bin/true
+      changed_when: false
+`;
+
+  it('max_fail_percentage exceeded: the later play runs nowhere, the recap and a notice say so', async () => {
+    const pb = write('ends-budget.yml', `- name: rolling
+  hosts: fleet
+  gather_facts: false
+  serial: 1
+  max_fail_percentage: 0
+  tasks:
+    - assert: { that: inventory_hostname != 'h2', fail_msg: "h2 fails" }
+${verify}`);
+    const run = await runCli(['apply', pb, '-i', inv, '--json']);
+    expect(run.code, run.stderr).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.plays.map((p: any) => [p.name, Object.keys(p.hosts), p.not_run, p.stopped])).toEqual([
+      ['rolling', ['h1', 'h2'], ['h3', 'h4', 'h5'], 'max_fail_percentage 0% exceeded: 1 of 1 hosts in the batch failed'],
+      // h1 came through the first play; the playbook ended all the same.
+      ['verify', [], ['h1', 'h3', 'h4', 'h5'], "not run: play 'rolling' ended the playbook"],
+    ]);
+    expect(Object.keys(doc.recap)).toEqual(['h1', 'h2']);
+    expect(doc.recap.h1.ok).toBe(1);
+    const text = await runCli(['apply', pb, '-i', inv]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/^NOTICE: the playbook ended at play 'rolling' \(max_fail_percentage 0% exceeded: 1 of 1 hosts in the batch failed\); not run: play 'verify' on h1, h3, h4, h5$/m);
+    expect(text.stdout).toMatch(/^play 'verify' stopped: not run: play 'rolling' ended the playbook; not started: h1, h3, h4, h5$/m);
+    expect(text.stdout).not.toMatch(/^PLAY \[verify\]/m);
+  });
+
+  it('no hosts left (every host of a play failed): later plays do not run; the exit code is the hosts\' own', async () => {
+    const failed = await runCli(['apply', write('ends-failed.yml', `- hosts: h2
+  gather_facts: false
+  tasks:
+    - assert: { that: inventory_hostname == 'nobody', fail_msg: "h2 fails" }
+${verify}`), '-i', inv, '--json']);
+    expect(failed.code, failed.stderr).toBe(2);
+    expect(JSON.parse(failed.stdout).plays[1]).toMatchObject({ name: 'verify', hosts: {}, not_run: ['h1', 'h3', 'h4', 'h5'] });
+    // Every host of the first play unreachable: exit 3 as ever (README), nothing else ran.
+    const unreachable = await runCli(['apply', write('ends-unreachable.yml', `- hosts: dead
+  gather_facts: false
+  tasks:
+    - command: /bin/true
+${verify}`), '-i', inv, '-T', '2', '--json']);
+    expect(unreachable.code, unreachable.stdout + unreachable.stderr).toBe(3);
+    const doc = JSON.parse(unreachable.stdout);
+    expect(doc.plays[0].hosts.nowhere.status).toBe('unreachable');
+    expect(doc.plays[1]).toMatchObject({ name: 'verify', hosts: {}, not_run: ['h1', 'h2', 'h3', 'h4', 'h5'] });
+    expect(Object.keys(doc.recap)).toEqual(['nowhere']);
+  });
+
+  it('Ctrl-C with --forks smaller than the batch: queued hosts never start, nor does the next play', async () => {
+    const marks = mkdtempSync(join(tmp, 'marks-'));
+    const pb = write('ctrl-c.yml', `- name: slow
+  hosts: fleet
+  gather_facts: false
+  tasks:
+    - shell: touch ${marks}/{{ inventory_hostname }}; sleep 2
+      changed_when: false
+    - command: /bin/true
+      changed_when: false
+${verify}`);
+    const running = runCli(['apply', pb, '-i', inv, '--forks', '2', '--json']);
+    // Ctrl-C once the first two hosts are in their first task.
+    const t0 = Date.now();
+    while (!(existsSync(join(marks, 'h1')) && existsSync(join(marks, 'h2'))) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    process.emit('SIGINT');
+    const run = await running;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/interrupted; hosts stop before their next task/);
+    const doc = JSON.parse(run.stdout);
+    const [slow, later] = doc.plays;
+    expect(Object.keys(slow.hosts)).toEqual(['h1', 'h2']);
+    for (const h of ['h1', 'h2']) expect(slow.hosts[h].msg).toBe('interrupted before this task');
+    expect(slow.not_run).toEqual(['h3', 'h4', 'h5']);
+    expect(slow.stopped).toBe('interrupted');
+    expect(later).toMatchObject({ name: 'verify', hosts: {}, not_run: ['h3', 'h4', 'h5'] });
+    // Nothing ran on the queued hosts: not even their first task.
+    for (const h of ['h3', 'h4', 'h5']) expect(existsSync(join(marks, h)), h).toBe(false);
   });
 });

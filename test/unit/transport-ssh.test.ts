@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { connectFirstWorking, sshOptionsFrom } from '../../src/transport/connect.js';
 import type { Endpoint, PathSpec } from '../../src/transport/connection.js';
 import { ConnectError, ExecTimeoutError } from '../../src/transport/errors.js';
@@ -7,6 +11,8 @@ import {
   classifyHandshakeError,
   classifySocketError,
   preferredHostKeyAlgorithms,
+  signalChannel,
+  withRemoteTimeout,
   type HandshakeProgress,
   type SshConnection,
 } from '../../src/transport/ssh.js';
@@ -123,6 +129,13 @@ describe('connectFirstWorking', () => {
       hostKeyMode: 'strict',
     });
   });
+
+  it('-T bounds the SSH handshake as well as the TCP connect (README: -T per connection path)', () => {
+    // A host that accepts the connection and never sends its banner waits -T, not ssh2's 20 s.
+    expect(sshOptionsFrom({ timeoutMs: 2000 })).toEqual({ connectTimeoutMs: 2000, readyTimeoutMs: 2000 });
+    expect(sshOptionsFrom({ timeoutMs: 2000, readyTimeoutMs: 700 })).toEqual({ connectTimeoutMs: 2000, readyTimeoutMs: 700 });
+    expect(sshOptionsFrom({})).toEqual({});
+  });
 });
 
 describe('LocalConnection', () => {
@@ -142,5 +155,82 @@ describe('LocalConnection', () => {
     await expect(conn.exec('sleep 5 | cat', { timeoutMs: 200 })).rejects.toBeInstanceOf(ExecTimeoutError);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(conn.stats.execs).toBe(4);
+  });
+});
+
+describe('signalChannel (a command that timed out is killed on the host)', () => {
+  // ssh2's own Channel, over a fake client that records what would go on the wire.
+  const { Channel } = createRequire(import.meta.url)('ssh2/lib/Channel.js') as { Channel: new (client: unknown, info: unknown) => any };
+  const open = () => {
+    const sent: string[] = [];
+    const client = {
+      _protocol: {
+        signal: (id: number, sig: string) => sent.push(`signal ${id} ${sig}`),
+        channelEOF: (id: number) => sent.push(`eof ${id}`),
+        channelClose: (id: number) => sent.push(`close ${id}`),
+        channelData: () => undefined,
+      },
+    };
+    const side = (id: number) => ({ id, window: 2 ** 20, packetSize: 32768, state: 'open' });
+    const channel = new Channel(client, { type: 'session', incoming: side(0), outgoing: side(7) });
+    channel.subtype = 'exec';
+    return { channel, sent };
+  };
+
+  it('sends the signal request after stdin ended, where ssh2 1.17 Channel.signal() sends nothing', async () => {
+    const { channel, sent } = open();
+    channel.end(); // every exec ends stdin at once
+    await once(channel, 'finish');
+    expect(sent).toEqual(['eof 7']);
+    channel.signal('TERM'); // the library's own method: a silent no-op once EOF was sent
+    expect(sent).toEqual(['eof 7']);
+    expect(signalChannel(channel, 'TERM')).toBe(true);
+    expect(signalChannel(channel, 'KILL')).toBe(true);
+    expect(sent).toEqual(['eof 7', 'signal 7 TERM', 'signal 7 KILL']);
+  });
+
+  it('sends nothing on a channel that is closing or closed', () => {
+    const { channel, sent } = open();
+    channel.close();
+    expect(signalChannel(channel, 'KILL')).toBe(false);
+    expect(sent).toEqual(['close 7']);
+    expect(signalChannel({} as never, 'KILL')).toBe(false);
+  });
+});
+
+describe('withRemoteTimeout (the host ends a command that ran past --task-timeout)', () => {
+  // As sshd runs it: the login shell with -c and the command string; $SHELL is the login shell.
+  const sh = (command: string, opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) =>
+    spawnSync('/bin/sh', ['-c', command], { input: opts.input ?? '', env: opts.env ?? { PATH: process.env.PATH, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 20_000 });
+  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+  it('leaves a command within its limit as it was: stdin, stdout, stderr, exit code, quotes', () => {
+    const r = sh(withRemoteTimeout(`cat; echo "it's" >&2; exit 3`, 5000), { input: 'abc' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([3, 'abc', "it's\n"]);
+  });
+
+  it('ends the command and everything it started once the limit is past (rounded up to seconds)', () => {
+    expect(withRemoteTimeout('x', 1500)).toContain('timeout -k 1 2 ');
+    expect(withRemoteTimeout('x', 300_000)).toContain('timeout -k 1 300 ');
+    const t0 = Date.now();
+    const r = sh(withRemoteTimeout('sleep 30 & echo $!; sleep 30', 1000));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.status).toBe(124);
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('KILLs a command that ignores TERM a second later', () => {
+    const t0 = Date.now();
+    const r = sh(withRemoteTimeout(`trap '' TERM; sleep 30`, 1000));
+    // KILL goes to the whole process group, `timeout` included.
+    expect([r.status, r.signal]).toEqual([null, 'SIGKILL']);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('runs the command as it is on a host without timeout', () => {
+    const r = sh(withRemoteTimeout('echo hi; exit 5', 1000), { env: { PATH: '/nonexistent' } });
+    expect([r.status, r.stdout]).toEqual([5, 'hi\n']);
   });
 });
