@@ -52,7 +52,9 @@ export class HostSession {
    * Read every path and run every probe not yet known, all in one exec; the paths a `listing`
    * probe prints are read in the same exec.
    */
-  async ensureKnown(paths: readonly string[], probes: readonly string[], become?: Become, listing: (command: string) => boolean = () => false): Promise<void> {
+  async ensureKnown(paths: readonly string[], probes: readonly string[], opts: { become?: Become; timeoutMs?: number; listing?: (command: string) => boolean } = {}): Promise<void> {
+    const { become, timeoutMs } = opts;
+    const listing = opts.listing ?? (() => false);
     let files = [...new Set(paths)].filter((p) => !this.files.has(p));
     let cmds = [...new Set(probes)].filter((c) => !this.probes.has(c));
     if (files.length === 0 && cmds.length === 0) return;
@@ -63,7 +65,8 @@ export class HostSession {
       cmds = cmds.filter((c) => !this.probes.has(c));
     }
     const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds, listing, files.length === 0) : '');
-    const res = await this.exec(script, { become });
+    // A probe can hang (fail2ban-client against a stuck server): the task timeout bounds it.
+    const res = await this.exec(script, { become, timeoutMs });
     if (res.code !== 0) throw new Error(`reading the host's state failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
     const out = res.stdout.toString('utf8');
     parseReadOutput(files, out).forEach((r, i) => this.files.set(files[i]!, r));

@@ -148,7 +148,7 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
       // arguments that need later results (register) are learned when the task runs
     }
   }
-  await s.ensureKnown(paths, probes, env.become, (c) => listers.some((m) => m.listsPaths!(c)));
+  await s.ensureKnown(paths, probes, { become: env.become, timeoutMs: env.timeoutMs, listing: (c) => listers.some((m) => m.listsPaths!(c)) });
 }
 
 /** Read files and run probes in rounds until the module asks for nothing new (one exec each). */
@@ -159,7 +159,7 @@ async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): P
     const paths = (mod.reads?.(args, ctx) ?? []).filter((p) => !s.known(p));
     const probes = (mod.probes?.(args, ctx) ?? []).filter((c) => !s.probed(c));
     if (paths.length === 0 && probes.length === 0) return;
-    await s.ensureKnown(paths, probes, env.become, (c) => mod.listsPaths?.(c) ?? false);
+    await s.ensureKnown(paths, probes, { become: env.become, timeoutMs: env.timeoutMs, listing: (c) => mod.listsPaths?.(c) ?? false });
   }
   throw new Error(`${mod.name}: still finding files to read after 6 rounds (an Include loop?)`);
 }
