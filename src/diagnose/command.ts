@@ -15,7 +15,7 @@ import { sourceAddressFor } from '../transport/source-address.js';
 import type { HostKeyMode } from '../transport/known-hosts.js';
 import { ExecTimeoutError, type SshConnection } from '../transport/ssh.js';
 import { EVIDENCE_COMMAND, evidenceScript, parseEvidence, type ServerEvidence } from './evidence.js';
-import { DELAYED_CLOSE_MS, probeVantage } from './vantage.js';
+import { probeVantage } from './vantage.js';
 import { clientLogLines, verdict, type PathReport } from './verdict.js';
 import { jsonReport, textReport, type HostDiagnosis, type ServerSummary } from './report.js';
 

@@ -273,7 +273,7 @@ function fail2ban(i: VerdictInput, ev: ServerEvidence, plan: ReturnType<typeof f
   return { id: 'fail2ban', strength: 'decisive', evidence, fix: unblockFix(i) };
 }
 
-function firewall(i: VerdictInput, ev: ServerEvidence, plan: ReturnType<typeof firewallPlan>): Draft | undefined {
+function firewall(i: VerdictInput, plan: ReturnType<typeof firewallPlan>): Draft | undefined {
   if (!plan) return undefined;
   const own = plan.blocks.filter((b) => !plan.fail2ban.includes(b));
   if (own.length === 0) return undefined;
@@ -294,7 +294,7 @@ interface MaxStartupsState {
   method?: string;
 }
 
-function maxStartupsState(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | undefined): MaxStartupsState {
+function maxStartupsState(ev: ServerEvidence, cfg: ResolvedConfig | undefined): MaxStartupsState {
   const evidence: string[] = [];
   let text = effective(ev, 'maxstartups')?.[0];
   let source: string | undefined;
@@ -338,7 +338,7 @@ export function dropChance(ms: MaxStartups, unauthenticated: number): number {
 }
 
 function maxstartups(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | undefined): Draft | undefined {
-  const st = maxStartupsState(i, ev, cfg);
+  const st = maxStartupsState(ev, cfg);
   const v = i.vantage;
   const evidence = [...st.evidence];
   const port = sshdPort(i);
@@ -646,7 +646,7 @@ export function findings(i: VerdictInput): Finding[] {
     const cfg = resolved(ev);
     const plan = firewallPlan(i, ev);
     push(fail2ban(i, ev, plan));
-    push(firewall(i, ev, plan));
+    push(firewall(i, plan));
     push(tcpWrappers(i, ev));
     push(maxstartups(i, ev, cfg));
     push(perSourcePenalty(i, ev));

@@ -11,7 +11,7 @@ export type BatchStep =
 
 export type StepOutcome =
   /** It ran: exit code (null when the host reported none) and its output. */
-  | { ran: true; code: number | null; stdout: string; stderr: string }
+  | { ran: true; code: number | null; signal?: string | null; stdout: string; stderr: string }
   /** It never ran (an earlier step failed), or nobody knows (`maybe`: the exec was cut). */
   | { ran: false; why: string; maybe?: boolean };
 
@@ -80,5 +80,5 @@ export function stepError(c: WriteChange | RunChange, r: StepOutcome): string | 
     if (r.code === WRITE_EXIT.incomplete) return `content of ${path} arrived incomplete, file left unchanged`;
     return `writing ${path} failed: ${why || `exit ${r.code}`}`;
   }
-  return `non-zero return code ${r.code}${why ? `: ${why.split('\n').slice(-3).join(' / ')}` : ''}`;
+  return `non-zero return code ${r.code ?? `(signal ${r.signal})`}${why ? `: ${why.split('\n').slice(-3).join(' / ')}` : ''}`;
 }

@@ -115,6 +115,9 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
   const statsAtStart = pooled ? { ...conn.stats } : { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0 };
 
   let status: HostResult['status'] = 'ok';
+  // Tasks settle inside callbacks (a batch sent mid-task): read the status through a call, which
+  // TypeScript does not narrow to the 'ok' it was initialised with.
+  const hostFailed = (): boolean => status === 'failed';
   let msg: string | undefined;
   let tx: HostTransaction | undefined = pooled?.tx;
   const session = new HostSession(conn);
@@ -178,7 +181,8 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
         countTask(recap, r);
         obs.taskDone?.(job.name, r);
         if (r.status === 'failed' && !r.ignored) {
-          [status, msg] = ['failed' as HostResult['status'], `${head.name}: ${r.msg ?? 'failed'}`];
+          status = 'failed';
+          msg = `${head.name}: ${r.msg ?? 'failed'}`;
           waiting.length = 0;
           session.discard();
           return false;
@@ -192,7 +196,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
     const step = async (task: Task, handler: boolean): Promise<boolean> => {
       obs.taskStart?.(job.name, task.name);
       const outcome = await runTask(task, env(task), handler);
-      if ((status as HostResult['status']) === 'failed') return false; // a batch it sent failed an earlier task
+      if (hostFailed()) return false; // a batch it sent failed an earlier task
       if (outcome.result.changed && !handler) for (const n of task.notify) notified.add(n);
       waiting.push({ name: task.name, outcome });
       // A failure waiting behind queued changes: they run (or not) now, so it is recorded in order.
@@ -206,7 +210,7 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       if (!(await step(task, false))) break;
     }
     // Handlers run once, in the order they are defined, and only for a host that did not fail.
-    if ((status as HostResult['status']) !== 'failed') {
+    if (!hostFailed()) {
       for (const h of play.handlers) {
         if (!notified.has(h.name) && !h.listen.some((l) => notified.has(l))) continue;
         if (opts.signal?.aborted) throw new Error('interrupted before handlers');
@@ -214,11 +218,11 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
       }
     }
     // The end of the play: what still waits in the batch is carried out now.
-    if ((status as HostResult['status']) !== 'failed') {
+    if (!hostFailed()) {
       await session.flush();
       await settle();
     }
-    if ((status as HostResult['status']) !== 'failed' && recap.changed > 0) status = 'changed';
+    if (!hostFailed() && recap.changed > 0) status = 'changed';
   } catch (err) {
     session.discard();
     status = 'failed';

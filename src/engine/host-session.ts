@@ -64,7 +64,7 @@ export class HostSession {
       files = files.filter((p) => !this.files.has(p));
       cmds = cmds.filter((c) => !this.probes.has(c));
     }
-    const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds, listing, files.length === 0) : '');
+    const script = (files.length ? readScript(files) : '') + (cmds.length ? probeScript(cmds, listing) : '');
     // A probe can hang (fail2ban-client against a stuck server): the task timeout bounds it.
     const res = await this.exec(script, { become, timeoutMs });
     if (res.code !== 0) throw new Error(`reading the host's state failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
@@ -148,11 +148,6 @@ export class HostSession {
     return slot;
   }
 
-  /** Whether changes wait in the batch. */
-  get queued(): number {
-    return this.queue.length;
-  }
-
   /**
    * Carry out the queued changes in one exec, in order, stopping at the first that fails (the
    * host is then halted: nothing after it runs). Each slot gets its outcome.
@@ -183,8 +178,14 @@ export class HostSession {
       else built[i]!.tx?.dropped();
     });
     const failed = outcomes.findIndex((o, i) => stepError(steps[i]!.change, o) !== undefined);
-    if (failed >= 0) this.halted = `an earlier change on this host failed (${describeStep(steps[failed]!)})`;
+    if (failed >= 0) this.halt(steps[failed]!.change);
     await this.afterFlush?.();
+  }
+
+  /** A change failed: nothing after it may run on this host. */
+  halt(failed: WriteChange | RunChange): void {
+    const what = failed.kind === 'write' ? `write ${failed.path}` : failed.command.split('\n')[0]!.slice(0, 80);
+    this.halted = `an earlier change on this host failed (${what})`;
   }
 
   /** Drop what was queued (the host failed before the batch was sent). */
@@ -211,8 +212,4 @@ export class HostSession {
 
 function sameBecome(a: Become | undefined, b: Become | undefined): boolean {
   return a?.user === b?.user && a?.password === b?.password;
-}
-
-function describeStep(s: BatchStep): string {
-  return s.kind === 'write' ? `write ${s.change.path}` : s.change.command.split('\n')[0]!.slice(0, 80);
 }

@@ -38,7 +38,7 @@ export function readScript(paths: readonly string[]): string {
 
 /**
  * After `q <i>` of a probe that lists paths (one per line): read each listed path in the same
- * exec, keyed `L<i>.<n>` (n counts the non-empty lines). Needs READ_FN: pass `withReader`.
+ * exec, keyed `L<i>.<n>` (n counts the non-empty lines).
  */
 function readListedLine(i: number): string {
   return `n=0; while IFS= read -r f; do [ -n "$f" ] || continue; r "L${i}.$n" "$f"; n=$((n+1)); done <"$d/o"`;
@@ -130,14 +130,15 @@ trap - EXIT
  * markers differ): each in its own `sh -c`, stdin closed, stdout and
  * stderr captured apart and sent back base64-encoded with the exit code.
  */
-export function probeScript(commands: readonly string[], listing: (command: string) => boolean = () => false, withReader = false): string {
+export function probeScript(commands: readonly string[], listing: (command: string) => boolean = () => false): string {
   // Each probe in a subshell (not a new sh: one exec less) without the script's arguments.
   const head = `d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 ${CAPTURE_FN}
 q() { i=$1; c=$2; ( set --; eval "$c" ) >"$d/o" 2>"$d/e" </dev/null; captured "@@p $i"; }`;
   const lines = commands.map((c, i) => `q ${i} ${quote(c)}${listing(c) ? `\n${readListedLine(i)}` : ''}`);
-  const reader = withReader && commands.some(listing) ? READ_FN : B64_FN;
+  // A listing reads what it lists with readScript's `r` (defining it again after a readScript is harmless).
+  const reader = commands.some(listing) ? READ_FN : B64_FN;
   return [reader, head, ...lines].join('\n') + '\n';
 }
 

@@ -168,7 +168,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
   if (plan.kind === 'fail') return failure(task, plan.message);
-  if (plan.kind === 'ok') return finish(task, env, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
+  if (plan.kind === 'ok') return finish(task, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
 
   const changed = plan.changes.some(changesHost);
   const result: TaskResult = {
@@ -185,7 +185,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
   if (check) {
     for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
     if (result.commands.length) result.msg = `check mode: ${changed ? 'commands' : 'checks'} not run`;
-    return finish(task, env, vars, result, registered, false);
+    return finish(task, vars, result, registered, false);
   }
   result.executed = true;
   const done: Done[] = [];
@@ -249,16 +249,10 @@ async function executeNow(c: Change, env: TaskEnv): Promise<Done> {
     // Whatever it did, later tasks must not plan on what was read before it.
     if (!c.readOnly) s.forget();
   });
-  const stdout = res.stdout.toString('utf8');
-  const stderr = res.stderr.toString('utf8');
-  const done: Done = { change: c, outcome: { ran: true, code: res.code, stdout, stderr } };
-  const ok = res.code === 0 || (res.code !== null && (c.okCodes ?? []).includes(res.code));
-  if (!ok) {
-    const last = stderr.trim().split('\n').slice(-3).join(' / ');
-    done.error = `non-zero return code ${res.code ?? `(signal ${res.signal})`}${last ? `: ${last}` : ''}`;
-    s.halted = `an earlier change on this host failed (${c.command.split('\n')[0]!.slice(0, 80)})`;
-  }
-  return done;
+  const outcome: StepOutcome = { ran: true, code: res.code, signal: res.signal, stdout: res.stdout.toString('utf8'), stderr: res.stderr.toString('utf8') };
+  const error = stepError(c, outcome);
+  if (error) s.halt(c);
+  return { change: c, outcome, error };
 }
 
 /** The task's result once its changes were carried out: the first failure decides. */
@@ -286,7 +280,7 @@ async function settleTask(task: Task, env: TaskEnv, vars: Vars, result: TaskResu
     }
   }
   Object.assign(result, pick(registered));
-  return finish(task, env, vars, result, registered, true);
+  return finish(task, vars, result, registered, true);
 }
 
 function pick(r: Record<string, unknown>): Partial<TaskResult> {
@@ -298,7 +292,7 @@ function pick(r: Record<string, unknown>): Partial<TaskResult> {
 }
 
 /** changed_when / failed_when see the result under its registered name, like Ansible. */
-function finish(task: Task, env: TaskEnv, vars: Vars, result: TaskResult, registered: Record<string, unknown>, ran = true): TaskOutcome {
+function finish(task: Task, vars: Vars, result: TaskResult, registered: Record<string, unknown>, ran = true): TaskOutcome {
   if (ran && (task.changedWhen !== undefined || task.failedWhen !== undefined)) {
     const scope = layerVars(vars, task.register ? { [task.register]: registered } : {});
     try {

@@ -10,7 +10,7 @@ export class TerminalView implements RunObserver {
   private views: Array<ProgressView | FleetProgress> = [];
 
   constructor(
-    private readonly check: boolean,
+    check: boolean,
     /** Hosts that still get a line of their own. */
     private readonly maxLines: number,
     /** The views of a play; tests pass their own. */

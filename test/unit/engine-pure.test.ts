@@ -63,7 +63,7 @@ describe('remote file scripts (run with a local sh)', () => {
     writeFileSync(join(dir, 'l2'), 'two\n');
     const listing = `printf '%s\\n' ${join(dir, 'l1')} ${join(dir, 'l2')} ${join(dir, 'gone')}`;
     const cmds = ['echo "[$1][$2]"', 'echo err >&2; exit 3', 'echo after', listing];
-    const out = execFileSync('sh', ['-c', probeScript(cmds, (c) => c === listing, true)]).toString();
+    const out = execFileSync('sh', ['-c', probeScript(cmds, (c) => c === listing)]).toString();
     const [args, exit, after] = parseProbeOutput(cmds, out);
     expect(args).toEqual({ code: 0, stdout: '[][]\n', stderr: '' });
     expect(exit).toEqual({ code: 3, stdout: '', stderr: 'err\n' });
