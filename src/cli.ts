@@ -77,7 +77,7 @@ function runOptions(cmd: Command): Command {
     .option('-T, --timeout <seconds>', 'connection timeout per path', '20')
     .option('--task-timeout <seconds>', 'limit for each command run on a host: a hung host fails alone', '300')
     .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)')
-    .option('--confirm-timeout <seconds>', 'before sshd or the firewall is touched, a timer on the host rolls back unless the run confirms within this time', '120');
+    .option('--confirm-timeout <seconds>', "the on-host guard armed with a host's first change rolls it back when remedy has not renewed its lease for this long (remedy dead or the host lost)", '120');
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -4,7 +4,7 @@
 // before writing it) `-l` picks the hosts, and a host without that run's backups is skipped.
 import type { Playbook, Task } from './playbook/model.js';
 import { readJournal, listJournals, journalDir, type RunJournal } from './journal.js';
-import { RUN_ID } from './engine/transaction.js';
+import { RUN_ID } from './engine/run-dir.js';
 import { UsageError } from './errors.js';
 
 export async function rollbackPlaybook(runId: string, env: NodeJS.ProcessEnv, limit: string | undefined): Promise<{ playbook: Playbook; journal?: RunJournal }> {

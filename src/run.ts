@@ -10,12 +10,12 @@ import { loadSshConfig, type ParsedSshConfig } from './transport/ssh-config.js';
 import type { HostKeyMode as HostKeyChecking } from './transport/known-hosts.js';
 import { resolveReach } from './engine/reach.js';
 import { runPlay, type PlayOutcome } from './engine/fleet.js';
-import type { HostJob, RunOptions } from './engine/host-run.js';
+import type { HostJob, HostState } from './engine/host-run.js';
 import type { RunObserver } from './engine/observer.js';
 import type { HostResult } from './engine/results.js';
 import type { Play, Playbook } from './playbook/model.js';
-import { newRunId } from './engine/transaction.js';
-import { writeJournal, type RunJournal } from './journal.js';
+import { newRunId } from './engine/run-dir.js';
+import { writeAhead, writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
 
 export interface RunRequest {
@@ -59,8 +59,9 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
   const inv = await openInventory(req.inventory, req.env, localOnly);
   const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
-  // One SSH connection per host for the whole run, whatever the number of plays.
-  const pool: NonNullable<RunOptions['pool']> = new Map();
+  // Per host what the run keeps between plays (path, facts, transaction); connections live
+  // only as long as a host's play, so a run holds at most --forks of them.
+  const hosts = new Map<string, HostState>();
   // apply keeps a transaction per host (backups, rollback timer) and a journal on this machine.
   const runId = req.check ? undefined : newRunId();
   const journal: RunJournal | undefined = runId
@@ -72,7 +73,8 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
     connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
-    observer, signal: req.signal, forks: req.forks, pool,
+    observer, signal: req.signal, forks: req.forks, hosts,
+    touching: journal ? (host: string) => writeAhead(req.env, journal.id, host) : undefined,
   };
   const plays: PlayOutcome[] = [];
   // As in Ansible, a host that failed or was unreachable takes no part in the later plays.
@@ -97,19 +99,20 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     if (ended && skipped.length) {
       observer.notice?.(`the playbook ended at play '${ended.play}' (${ended.why}); not run: ${skipped.map((p) => `play '${p.play}' on ${p.notRun.join(', ')}`).join('; ')}`);
     }
-    // Commit confirmed: only a host that came through every play is confirmed.
-    for (const [host, entry] of pool) if (!out.has(host) && entry.tx?.started) await entry.tx.confirm();
+    // Commit: a host that came through every play is confirmed (its guard was disarmed at the
+    // end of its last play, after a fresh login proved it still takes new logins).
+    for (const [host, entry] of hosts) if (!out.has(host) && entry.tx?.started) await entry.tx.confirm();
   } finally {
-    await Promise.all([...pool.values()].map((p) => p.conn.close().catch(() => undefined)));
+    for (const entry of hosts.values()) entry.tx?.attach(undefined);
   }
   const summary = summarize(plays);
   if (journal) {
     for (const h of summary.hosts) {
-      const rec = pool.get(h.host)?.tx?.record;
-      if (!rec?.files.length && !rec?.undo.length && !rec?.rolledBack) continue;
+      const rec = hosts.get(h.host)?.tx?.record;
+      if (!hosts.get(h.host)?.tx?.started || !rec) continue;
       journal.hosts[h.host] = {
         status: h.status, path: h.path, files: rec.files, undo: rec.undo,
-        rolledBack: rec.rolledBack, confirmed: rec.confirmed, msg: h.msg,
+        rolledBack: rec.rolledBack, rolledBackBy: rec.rolledBackBy, confirmed: rec.confirmed, msg: h.msg,
       };
     }
     journal.finished = new Date().toISOString();
@@ -177,6 +180,7 @@ export function summarize(plays: PlayOutcome[]): RunSummary {
       prev.stats.sinceStartMs = since;
       if (RANK[r.status] > RANK[prev.status]) [prev.status, prev.msg] = [r.status, r.msg];
       prev.path ??= r.path;
+      prev.rolledBack ??= r.rolledBack;
     }
   }
   const hosts = [...byHost.values()];

@@ -1,21 +1,24 @@
-// One host through one play: reach it over the first working path, gather facts in one round
-// trip, run the tasks in order, then the notified handlers. Never throws: an unreachable or
-// failing host becomes a HostResult.
+// One host through one play, in the steps it takes: reach (lazily: the first exec logs in),
+// facts, tasks, handlers, the end of the play (what still waits is carried out, a fresh login
+// proves the host still takes new logins, the guard is disarmed), or — when the host failed —
+// the rollback; then the connection is released. Never throws: an unreachable or failing host
+// becomes a HostResult.
 import type { Play, Task } from '../playbook/model.js';
-import type { Connection, PathSpec } from '../transport/connection.js';
-import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
+import type { PathSpec } from '../transport/connection.js';
+import type { ConnectFirstOptions } from '../transport/connect.js';
 import { freshLogin } from './fresh-login.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import { LocalConnection } from '../transport/local.js';
 import type { HostKeyMode as HostKeyChecking } from '../transport/known-hosts.js';
 import { FACTS_SCRIPT, factsToVars, parseFacts, type Facts } from '../facts.js';
-import { emptyRecap, countTask, type HostResult, type PathAttempt, type TaskResult } from './results.js';
+import { emptyRecap, countTask, type HostResult, type HostStatus, type PathAttempt, type TaskResult } from './results.js';
 import { HostSession, type Become } from './host-session.js';
 import { prefetch, runTask, type TaskEnv, type TaskOutcome } from './task-run.js';
 import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
 import type { VerifyChange } from './change.js';
 import { HostTransaction } from './transaction.js';
+import { HostLink, UnreachableError } from './host-link.js';
 import { layerVars, type Vars } from './vars.js';
 
 export interface HostJob {
@@ -26,14 +29,16 @@ export interface HostJob {
   reach?: Reach;
 }
 
-/** What a host keeps from one play to the next within a run. */
-export interface PooledHost {
-  conn: Connection;
-  path: PathSpec;
-  tx?: HostTransaction;
+/**
+ * What a host keeps from one play to the next within a run: the path that worked, its facts,
+ * its transaction — never its connection, which lives only as long as the host's play.
+ */
+export interface HostState {
+  path?: PathSpec;
   facts?: Facts;
   /** This machine's source address toward the host on the direct path. */
   clientAddress?: string;
+  tx?: HostTransaction;
 }
 
 export interface RunOptions {
@@ -46,216 +51,320 @@ export interface RunOptions {
   /** ssh-agent socket ($SSH_AUTH_SOCK of the invoking environment). */
   agentSocket?: string;
   observer: RunObserver;
-  /**
-   * Connections kept for the whole run, one per host, reused by every play; the caller closes
-   * them. Without a pool each play connects and closes on its own.
-   */
-  pool?: Map<string, PooledHost>;
+  /** Per host, what the run keeps between plays (the caller's map; one play alone works without). */
+  hosts?: Map<string, HostState>;
   /** When the run started (ms since the epoch), for each host's time from start to done. */
   runStartedAt?: number;
   /** The run's id (apply only): files are backed up and changes can be rolled back. */
   runId?: string;
-  /** Seconds the on-host timer waits for the run to confirm before it rolls back (default 120). */
+  /** Seconds the on-host guard waits for a renewal of its lease before it rolls back (default 120). */
   confirmTimeoutSec?: number;
+  /** The write-ahead record: called before the first exec that may change `host`. */
+  touching?: (host: string) => Promise<void>;
   /** Set when the user interrupts: hosts stop before their next task. */
   signal?: AbortSignal;
 }
+
+export const DEFAULT_TASK_TIMEOUT_MS = 300_000;
 
 /** Facts of a host whose play has `gather_facts: false`. */
 const UNKNOWN_FACTS: Facts = parseFacts('');
 
 export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promise<HostResult> {
-  const started = Date.now();
-  const obs = opts.observer;
-  const recap = emptyRecap();
-  const tasks: TaskResult[] = [];
-  const result = (status: HostResult['status'], extra: Partial<HostResult> = {}): HostResult => ({
-    host: job.name, status, attempts: [], tasks, recap,
-    stats: { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0, ms: Date.now() - started, sinceStartMs: Date.now() - (opts.runStartedAt ?? started) }, ...extra,
-  });
-  obs.hostStart?.(job.name);
+  return new HostPlay(play, job, opts).run();
+}
 
-  const local = play.connection === 'local' || job.vars.ansible_connection === 'local';
-  let conn: Connection;
-  let pathLabel = 'local';
-  let attempts: PathAttempt[] = [];
-  const reach = local ? undefined : job.reach;
-  const sshOptions: ConnectFirstOptions = {
-    hostKeyChecking: opts.hostKeyChecking,
-    timeoutMs: reach?.ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
-    knownHostsFiles: reach?.knownHostsFiles,
-    identitiesOnly: reach?.ssh.identitiesOnly,
-    agent: reach?.ssh.agent ?? opts.agentSocket ?? null,
-  };
-  let workingPath = reach?.paths[0];
-  const pooled = reach ? opts.pool?.get(job.name) : undefined;
-  if (!reach) {
-    conn = new LocalConnection();
-  } else if (pooled) {
-    // A later play of the same run: the host keeps its one connection (and its path).
-    [conn, workingPath, pathLabel] = [pooled.conn, pooled.path, pooled.path.label];
-  } else {
-    obs.hostPhase?.(job.name, 'connecting');
-    const res = await connectFirstWorking(reach.target, reach.paths, sshOptions);
-    attempts = res.attempts.map((a) => ({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms }));
-    if (!res.ok) {
-      recap.unreachable = 1;
-      const msg = attempts.map((a) => `${a.path}: ${a.phase}: ${a.message}`).join('; ');
-      const r = result('unreachable', { attempts, msg: `unreachable on every path (${msg})` });
-      obs.hostDone?.(job.name, r);
-      return r;
-    }
-    conn = res.conn;
-    workingPath = res.path;
-    pathLabel = res.path.label;
-    attempts.push({ path: pathLabel, ok: true, ms: res.ms ?? 0 });
-    opts.pool?.set(job.name, { conn, path: res.path });
+/** Outcomes in task order; a task whose changes wait in the batch is settled when it ran. */
+interface Waiting {
+  name: string;
+  outcome: TaskOutcome;
+}
+
+class HostPlay {
+  private readonly started = Date.now();
+  private readonly recap = emptyRecap();
+  private readonly tasks: TaskResult[] = [];
+  private readonly waiting: Waiting[] = [];
+  private readonly notified = new Set<string>();
+  private readonly state: HostState;
+  private readonly local: boolean;
+  private readonly reach: Reach | undefined;
+  private readonly sshOptions: ConnectFirstOptions;
+  private readonly link: HostLink | LocalConnection;
+  private readonly session: HostSession;
+  private status: HostStatus = 'ok';
+  private msg: string | undefined;
+  private rolledBack: HostResult['rolledBack'];
+  /** Changes of this play not yet followed by a fresh login over the working path. */
+  private unproven = false;
+
+  constructor(
+    private readonly play: Play,
+    private readonly job: HostJob,
+    private readonly opts: RunOptions,
+  ) {
+    this.local = play.connection === 'local' || job.vars.ansible_connection === 'local';
+    this.reach = this.local ? undefined : job.reach;
+    this.state = opts.hosts?.get(job.name) ?? {};
+    opts.hosts?.set(job.name, this.state);
+    this.sshOptions = {
+      hostKeyChecking: opts.hostKeyChecking,
+      timeoutMs: this.reach?.ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
+      knownHostsFiles: this.reach?.knownHostsFiles,
+      identitiesOnly: this.reach?.ssh.identitiesOnly,
+      agent: this.reach?.ssh.agent ?? opts.agentSocket ?? null,
+    };
+    this.link = this.reach
+      ? new HostLink(this.reach, this.state.path, this.sshOptions, () => opts.observer.hostPhase?.(job.name, 'connecting'))
+      : new LocalConnection();
+    this.session = new HostSession(this.link);
   }
-  // A pooled connection's counters include earlier plays: this play reports its own share.
-  const statsAtStart = pooled ? { ...conn.stats } : { connections: 0, execs: 0, bytesIn: 0, bytesOut: 0 };
 
-  let status: HostResult['status'] = 'ok';
-  // Tasks settle inside callbacks (a batch sent mid-task): read the status through a call, which
-  // TypeScript does not narrow to the 'ok' it was initialised with.
-  const hostFailed = (): boolean => status === 'failed';
-  let msg: string | undefined;
-  let tx: HostTransaction | undefined = pooled?.tx;
-  const session = new HostSession(conn);
-  // Only a brand-new connection over the working path proves sshd takes new logins.
-  const workingLogin = async () => (reach && workingPath ? freshLogin(reach.target, workingPath, sshOptions) : undefined);
-  try {
-    // Facts are gathered once per host per run; a later play (even with gather_facts: false)
-    // keeps them, as the host keeps its connection.
-    const entry = reach ? opts.pool?.get(job.name) : undefined;
-    let facts = entry?.facts ?? UNKNOWN_FACTS;
-    if (play.gatherFacts && !entry?.facts) {
-      obs.hostPhase?.(job.name, 'gathering facts');
-      const res = await session.exec(FACTS_SCRIPT, { timeoutMs: opts.taskTimeoutMs });
-      if (res.code !== 0) throw new Error(`gathering facts failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
-      facts = parseFacts(res.stdout.toString('utf8'));
-      if (entry) entry.facts = facts;
+  private get obs(): RunObserver {
+    return this.opts.observer;
+  }
+
+  private failed(): boolean {
+    return this.status === 'failed' || this.status === 'unreachable';
+  }
+
+  async run(): Promise<HostResult> {
+    this.obs.hostStart?.(this.job.name);
+    try {
+      const facts = await this.gatherFacts();
+      const env = await this.taskEnv(facts);
+      await this.runTasks(env);
+      await this.runHandlers(env);
+      await this.endOfPlay();
+    } catch (err) {
+      this.session.discard();
+      if (err instanceof UnreachableError) this.unreachable(err);
+      else this.fail((err as Error).message);
     }
-    const known = play.gatherFacts || !!entry?.facts;
+    if (this.link instanceof HostLink && this.link.failure && !this.link.opened) this.unreachable(this.link.failure);
+    if (this.status === 'failed') await this.undo();
+    return this.release();
+  }
+
+  // ---- reach and facts ------------------------------------------------------------------------
+
+  /** Facts once per host per run; a later play (even with gather_facts: false) keeps them. */
+  private async gatherFacts(): Promise<Facts> {
+    if (this.state.facts || !this.play.gatherFacts) return this.state.facts ?? UNKNOWN_FACTS;
+    this.obs.hostPhase?.(this.job.name, 'gathering facts');
+    const res = await this.session.exec(FACTS_SCRIPT, { timeoutMs: this.opts.taskTimeoutMs });
+    if (res.code !== 0) throw new Error(`gathering facts failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+    const facts = parseFacts(res.stdout.toString('utf8'));
+    if (this.reach) this.state.facts = facts;
+    return facts;
+  }
+
+  /** No path reached the host (at its first exec, maybe inside a task): it is unreachable, not failed. */
+  private unreachable(err: UnreachableError): void {
+    this.status = 'unreachable';
+    this.recap.unreachable = 1;
+    this.recap.failed = 0;
+    this.msg = err.message;
+  }
+
+  private fail(msg: string): void {
+    if (this.status === 'failed') return;
+    this.status = 'failed';
+    this.msg = msg;
+    this.recap.failed++;
+  }
+
+  // ---- tasks and handlers ---------------------------------------------------------------------
+
+  private async taskEnv(facts: Facts): Promise<(task: Task) => TaskEnv> {
+    const { play, job, opts } = this;
+    const known = play.gatherFacts || !!this.state.facts;
+    const pathLabel = this.reach ? (this.link as HostLink).path?.label ?? this.reach.paths[0]?.label ?? 'direct' : 'local';
     const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
-    const clientAddress = reach ? (entry?.clientAddress ?? (await sourceAddressFor(reach.target.host, reach.target.port))) : undefined;
-    if (entry) entry.clientAddress = clientAddress;
-    if (clientAddress) magic.remedy_client_address = clientAddress;
-    const verify = async (c: VerifyChange): Promise<string | undefined> => {
-      if (!reach || !workingPath) return 'verification needs a host reached over SSH, not a local one';
-      const failures: string[] = [];
-      for (const which of c.over) {
-        const path = which === 'direct' ? reach.direct : workingPath;
-        obs.hostPhase?.(job.name, `verifying a new login over the ${which} path (${path.label})`);
-        const why = await freshLogin(reach.target, path, sshOptions);
-        if (why) failures.push(`${which} path (${path.label}): ${why}`);
-      }
-      return failures.length ? `verification failed: ${failures.join('; ')}` : undefined;
-    };
-    if (opts.runId && !opts.check && !tx) {
-      tx = new HostTransaction(session, opts.runId, facts, becomeFor(play, undefined, job.vars, facts, opts), opts.confirmTimeoutSec ?? 120);
-      if (entry) entry.tx = tx;
-    }
-    const afterSshdRestart = async (): Promise<string | undefined> => {
-      obs.hostPhase?.(job.name, `sshd restarted: a new login over ${pathLabel}`);
-      const why = await workingLogin();
-      return why && `after the restart a new connection over the working path (${pathLabel}) failed: ${why}`;
-    };
+    if (this.reach) this.state.clientAddress ??= await sourceAddressFor(this.reach.target.host, this.reach.target.port);
+    if (this.state.clientAddress) magic.remedy_client_address = this.state.clientAddress;
+    const tx = this.transaction(facts);
     const baseVars = layerVars(job.vars, known ? factsToVars(facts) : {}, magic, play.vars);
     const registered: Vars = {};
-    const env = (task: Task): TaskEnv => ({
-      session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
-      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, verify, tx, afterSshdRestart,
-    });
-    const notified = new Set<string>();
-    // Outcomes in task order; a task whose changes wait in the batch is settled when it ran.
-    const waiting: Array<{ name: string; outcome: TaskOutcome }> = [];
-    /** Record every outcome that is final, in order; false once the host failed. */
-    const settle = async (): Promise<boolean> => {
-      while (waiting.length) {
-        const head = waiting[0]!;
-        const p = head.outcome.pending;
-        if (p && !p.ready()) break;
-        waiting.shift();
-        const { result: r } = p ? await p.settle() : head.outcome;
-        tasks.push(r);
-        countTask(recap, r);
-        obs.taskDone?.(job.name, r);
-        if (r.status === 'failed' && !r.ignored) {
-          status = 'failed';
-          msg = `${head.name}: ${r.msg ?? 'failed'}`;
-          waiting.length = 0;
-          session.discard();
-          return false;
-        }
-      }
-      return true;
-    };
     // A batch sent in the middle of a task (before a command that cannot wait) settles the
     // tasks before it at once, so their results are reported when they happened.
-    session.afterFlush = async () => void (await settle());
-    const step = async (task: Task, handler: boolean): Promise<boolean> => {
-      obs.taskStart?.(job.name, task.name);
-      const outcome = await runTask(task, env(task), handler);
-      if (hostFailed()) return false; // a batch it sent failed an earlier task
-      if (outcome.result.changed && !handler) for (const n of task.notify) notified.add(n);
-      waiting.push({ name: task.name, outcome });
-      // A failure waiting behind queued changes: they run (or not) now, so it is recorded in order.
-      if (!outcome.pending && outcome.result.status === 'failed' && !outcome.result.ignored) await session.flush();
-      return settle();
-    };
+    this.session.afterFlush = async () => void (await this.settle());
+    return (task) => ({
+      session: this.session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
+      become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, tx,
+      verify: (c) => this.verify(c), afterSshdRestart: () => this.afterSshdRestart(),
+    });
+  }
 
-    if (play.tasks.length) await prefetch(play.tasks, env(play.tasks[0]!));
-    for (const task of play.tasks) {
-      if (opts.signal?.aborted) throw new Error('interrupted before this task');
-      if (!(await step(task, false))) break;
+  /** apply: the host's transaction for the run, attached to this play's connection. */
+  private transaction(facts: Facts): HostTransaction | undefined {
+    const { opts, job } = this;
+    if (!opts.runId || opts.check) return undefined;
+    const tx = (this.state.tx ??= new HostTransaction(opts.runId, facts, {
+      leaseSec: opts.confirmTimeoutSec ?? 120,
+      stepTimeoutMs: opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+      writeAhead: () => opts.touching?.(job.name) ?? Promise.resolve(),
+    }));
+    const become = becomeFor(this.play, undefined, job.vars, facts, opts);
+    tx.attach((script, timeoutMs) => this.session.exec(script, { become, timeoutMs }));
+    tx.onFired = (log) => this.firedByTimer(log);
+    this.session.beforeChanges = () => tx.beforeChange();
+    return tx;
+  }
+
+  private firedByTimer(log: string): void {
+    if (this.rolledBack === 'timer') return;
+    this.rolledBack = 'timer';
+    this.recap.rescued++;
+    this.fail(`rolled back by its on-host timer: the controller could not renew the lease within --confirm-timeout${log ? ` (host log: ${log.split('\n').join(' / ')})` : ''}`);
+  }
+
+  private async runTasks(env: (task: Task) => TaskEnv): Promise<void> {
+    if (this.play.tasks.length) await prefetch(this.play.tasks, env(this.play.tasks[0]!));
+    for (const task of this.play.tasks) {
+      if (this.opts.signal?.aborted) throw new Error('interrupted before this task');
+      if (!(await this.step(task, env(task), false))) return;
     }
-    // Handlers run once, in the order they are defined, and only for a host that did not fail.
-    if (!hostFailed()) {
-      for (const h of play.handlers) {
-        if (!notified.has(h.name) && !h.listen.some((l) => notified.has(l))) continue;
-        if (opts.signal?.aborted) throw new Error('interrupted before handlers');
-        if (!(await step(h, true))) break;
+  }
+
+  /** Handlers run once, in the order they are defined, and only for a host that did not fail. */
+  private async runHandlers(env: (task: Task) => TaskEnv): Promise<void> {
+    for (const h of this.play.handlers) {
+      if (this.failed()) return;
+      if (!this.notified.has(h.name) && !h.listen.some((l) => this.notified.has(l))) continue;
+      if (this.opts.signal?.aborted) throw new Error('interrupted before handlers');
+      if (!(await this.step(h, env(h), true))) return;
+    }
+  }
+
+  private async step(task: Task, env: TaskEnv, handler: boolean): Promise<boolean> {
+    this.obs.taskStart?.(this.job.name, task.name);
+    const outcome = await runTask(task, env, handler);
+    if (this.failed()) return false; // a batch it sent failed an earlier task, or the guard fired
+    if (outcome.result.changed) this.unproven = true;
+    if (outcome.result.changed && !handler) for (const n of task.notify) this.notified.add(n);
+    this.waiting.push({ name: task.name, outcome });
+    // A failure waiting behind queued changes: they run (or not) now, so it is recorded in order.
+    if (!outcome.pending && outcome.result.status === 'failed' && !outcome.result.ignored) await this.session.flush();
+    return this.settle();
+  }
+
+  /** Record every outcome that is final, in order; false once the host failed. */
+  private async settle(): Promise<boolean> {
+    while (this.waiting.length) {
+      const head = this.waiting[0]!;
+      const p = head.outcome.pending;
+      if (p && !p.ready()) break;
+      this.waiting.shift();
+      const { result: r } = p ? await p.settle() : head.outcome;
+      this.tasks.push(r);
+      countTask(this.recap, r);
+      this.obs.taskDone?.(this.job.name, r);
+      if (r.status === 'failed' && !r.ignored) {
+        this.status = 'failed';
+        this.msg ??= `${head.name}: ${r.msg ?? 'failed'}`;
+        this.waiting.length = 0;
+        this.session.discard();
+        return false;
       }
     }
-    // The end of the play: what still waits in the batch is carried out now.
-    if (!hostFailed()) {
-      await session.flush();
-      await settle();
+    return !this.failed();
+  }
+
+  // ---- fresh logins -----------------------------------------------------------------------------
+
+  /** Only a brand-new connection over the working path proves sshd takes new logins. */
+  private async workingLogin(): Promise<string | undefined> {
+    const path = this.reach && ((this.link as HostLink).path ?? this.reach.paths[0]);
+    return this.reach && path ? freshLogin(this.reach.target, path, this.sshOptions) : undefined;
+  }
+
+  private async verify(c: VerifyChange): Promise<string | undefined> {
+    const reach = this.reach;
+    const working = reach && ((this.link as HostLink).path ?? reach.paths[0]);
+    if (!reach || !working) return 'verification needs a host reached over SSH, not a local one';
+    const failures: string[] = [];
+    for (const which of c.over) {
+      const path = which === 'direct' ? reach.direct : working;
+      this.obs.hostPhase?.(this.job.name, `verifying a new login over the ${which} path (${path.label})`);
+      const why = await freshLogin(reach.target, path, this.sshOptions);
+      if (why) failures.push(`${which} path (${path.label}): ${why}`);
     }
-    if (!hostFailed() && recap.changed > 0) status = 'changed';
-  } catch (err) {
-    session.discard();
-    status = 'failed';
-    msg = (err as Error).message;
-    recap.failed++;
+    return failures.length ? `verification failed: ${failures.join('; ')}` : undefined;
   }
-  // Never worse than before: a host that failed after changing something is put back as it
-  // was (and sshd restarted into the old configuration when this run touched it).
-  if (status === 'failed' && tx?.started && !tx.record.rolledBack) {
-    obs.hostPhase?.(job.name, 'rolling back');
-    const problem = await tx.rollback().catch((err: Error) => err.message);
-    recap.rescued++;
-    const answers = tx.record.sshdTouched ? await workingLogin() : undefined;
-    msg = `${msg}; rolled back: every changed file restored${tx.record.sshdTouched ? ', sshd restarted' : ''}`
-      + (problem ? ` (${problem})` : '')
+
+  private async afterSshdRestart(): Promise<string | undefined> {
+    this.obs.hostPhase?.(this.job.name, 'sshd restarted: a new login over the working path');
+    const why = await this.workingLogin();
+    if (!why) this.unproven = false;
+    return why && `after the restart a new connection over the working path (${(this.link as HostLink).path?.label}) failed: ${why}`;
+  }
+
+  // ---- the end of the play ------------------------------------------------------------------------
+
+  /**
+   * What still waits in the batch is carried out; then, if the play changed the host since the
+   * last proof, a fresh login over the working path must get in before the guard is disarmed
+   * (a checkpoint: the host may now wait for the next play without a connection).
+   */
+  private async endOfPlay(): Promise<void> {
+    if (this.failed()) return;
+    await this.session.flush();
+    await this.settle();
+    if (this.failed()) return;
+    if (this.recap.changed > 0) this.status = 'changed';
+    const tx = this.state.tx;
+    if (!tx?.guarded) return;
+    if (this.unproven && this.reach) {
+      this.obs.hostPhase?.(this.job.name, 'a new login over the working path before the checkpoint');
+      const why = await this.workingLogin();
+      if (why) return this.fail(`after this play's changes a new connection over the working path failed: ${why}`);
+    }
+    if (!(await tx.checkpoint(`checkpoint after play '${this.play.name}'`))) this.firedByTimer('');
+  }
+
+  /**
+   * Never worse than before: a host that failed after changing something is put back as it
+   * was (and sshd restarted into the old configuration when this run touched it). The
+   * connection is opened again if this play had none (a failed verification).
+   */
+  private async undo(): Promise<void> {
+    const tx = this.state.tx;
+    if (!tx?.started || tx.record.rolledBack) return;
+    this.obs.hostPhase?.(this.job.name, 'rolling back');
+    const r = await tx.rollback().catch((err: Error) => ({ restored: 0, problem: err.message, byTimer: undefined }));
+    if (r.byTimer !== undefined) return this.noteTimer(r.byTimer);
+    this.rolledBack = 'remedy';
+    if (r.restored === 0 && !r.problem) return; // nothing was changed after all: no rescue
+    this.recap.rescued++;
+    const answers = tx.record.sshdTouched ? await this.workingLogin() : undefined;
+    this.msg = `${this.msg}; rolled back: ${r.restored} change(s) undone${tx.record.sshdTouched ? ', sshd restarted' : ''}`
+      + (r.problem ? ` (${r.problem})` : '')
       + (tx.record.sshdTouched ? (answers ? `; the old state does NOT answer a new login: ${answers}` : '; the old state answers a new login again') : '');
-  } else if (status !== 'failed' && tx?.started && !opts.pool) {
-    await tx.confirm();
   }
-  if (!opts.pool || !reach) await conn.close().catch(() => undefined);
-  const r = result(status, {
-    path: pathLabel, attempts, msg,
-    stats: {
-      connections: conn.stats.connections - statsAtStart.connections,
-      execs: conn.stats.execs - statsAtStart.execs,
-      bytesIn: conn.stats.bytesIn - statsAtStart.bytesIn,
-      bytesOut: conn.stats.bytesOut - statsAtStart.bytesOut,
-      ms: Date.now() - started,
-      sinceStartMs: Date.now() - (opts.runStartedAt ?? started),
-    },
-  });
-  obs.hostDone?.(job.name, r);
-  return r;
+
+  private noteTimer(log: string): void {
+    this.rolledBack = 'timer';
+    this.recap.rescued++;
+    this.msg = `${this.msg}; rolled back by its on-host timer before remedy could${log ? ` (host log: ${log.split('\n').join(' / ')})` : ''}`;
+  }
+
+  /** The connection released; the host's result for this play. */
+  private async release(): Promise<HostResult> {
+    const link = this.link;
+    if (link instanceof HostLink && link.path) this.state.path = link.path;
+    this.state.tx?.attach(undefined);
+    await link.close().catch(() => undefined);
+    const attempts: PathAttempt[] = link instanceof HostLink ? link.attempts : [];
+    const path = link instanceof HostLink ? (link.path?.label ?? this.state.path?.label) : 'local';
+    const r: HostResult = {
+      host: this.job.name, status: this.status, path, attempts, tasks: this.tasks, recap: this.recap, msg: this.msg,
+      ...(this.rolledBack ? { rolledBack: this.rolledBack } : {}),
+      stats: { ...link.stats, ms: Date.now() - this.started, sinceStartMs: Date.now() - (this.opts.runStartedAt ?? this.started) },
+    };
+    this.obs.hostDone?.(this.job.name, r);
+    return r;
+  }
 }
 
 /** sudo only when it changes something: a play already connected as root needs none. */

@@ -4,7 +4,7 @@
 import type { Connection, ExecResult } from '../transport/connection.js';
 import type { FileState, RunChange, WriteChange } from './change.js';
 import { parseListedReads, parseProbeOutput, parseReadOutput, probeScript, readScript, type ReadResult } from './remote-files.js';
-import { batchScript, parseBatchOutput, stepError, type BatchStep, type StepOutcome } from './batch.js';
+import { batchScript, batchTimeoutMs, parseBatchOutput, stepError, type BatchStep, type StepOutcome } from './batch.js';
 import type { TxLines } from './transaction.js';
 import type { ProbeResult } from '../modules/module.js';
 import { becomeCommand } from '../transport/become.js';
@@ -25,7 +25,6 @@ interface Queued {
   slot: Slot;
   /** Built when the batch is sent, with the transaction's lines that run first in the step. */
   step: () => { step: BatchStep; tx?: TxLines };
-  timeoutMs?: number;
 }
 
 export class HostSession {
@@ -39,6 +38,8 @@ export class HostSession {
   halted: string | undefined;
   /** Called after each batch was carried out (the engine records the tasks it settled). */
   afterFlush?: () => Promise<void>;
+  /** Called before an exec that may change the host (the transaction's write-ahead record). */
+  beforeChanges?: () => Promise<void>;
 
   constructor(readonly conn: Connection) {}
 
@@ -126,15 +127,15 @@ export class HostSession {
     const prefix = opts.prefix ?? (() => undefined);
     if (change.kind === 'write') {
       const realPath = this.files.get(change.path)?.realPath ?? change.path;
-      this.queue.push({ slot, timeoutMs: opts.timeoutMs, step: () => {
+      this.queue.push({ slot, step: () => {
         const tx = prefix(realPath);
-        return { step: { kind: 'write', change, realPath, prefix: tx?.lines ?? '' }, tx };
+        return { step: { kind: 'write', change, realPath, prefix: tx?.lines ?? '', commit: tx?.commit, timeoutMs: opts.timeoutMs }, tx };
       } });
       this.remember(change);
     } else {
-      this.queue.push({ slot, timeoutMs: opts.timeoutMs, step: () => {
+      this.queue.push({ slot, step: () => {
         const tx = prefix('');
-        return { step: { kind: 'run', change, prefix: tx?.lines ?? '' }, tx };
+        return { step: { kind: 'run', change, prefix: tx?.lines ?? '', timeoutMs: opts.timeoutMs }, tx };
       } });
       for (const f of change.touches?.files ?? []) {
         this.files.delete(f);
@@ -160,11 +161,11 @@ export class HostSession {
     const built = queued.map((q) => q.step());
     const steps = built.map((b) => b.step);
     const { script, stdin } = batchScript(steps);
-    const timeouts = queued.map((q) => q.timeoutMs).filter((t): t is number => t !== undefined);
     let out = '';
     let cut = 'not run: the batch produced no result';
     try {
-      const res = await this.exec(script, { stdin, become: this.queueBecome, timeoutMs: timeouts.length ? timeouts.reduce((a, b) => a + b, 0) : undefined });
+      if (built.some((b) => b.tx)) await this.beforeChanges?.();
+      const res = await this.exec(script, { stdin, become: this.queueBecome, timeoutMs: batchTimeoutMs(steps) });
       out = res.stdout.toString('utf8');
       if (res.code !== 0) cut = `the host could not run the batch (exit ${res.code ?? 'signal'}): ${res.stderr.toString().trim()}`;
     } catch (err) {

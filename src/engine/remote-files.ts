@@ -103,9 +103,10 @@ export function sha256(b: Buffer): string {
  * writes can share one stream) to `realPath`, after `backup` (the transaction's lines that save
  * the original once per run): temp file in the same directory, checked against its sha256 (a
  * cut connection leaves no half-written file), owner and mode set, the task's validator run on
- * it, then renamed over the target.
+ * it, then renamed over the target — unless `commit` (the transaction's last word: has the
+ * guard rolled the host back meanwhile?) says no.
  */
-export function writeScript(change: WriteChange, realPath: string, backup = ''): string {
+export function writeScript(change: WriteChange, realPath: string, backup = '', commit = ''): string {
   const own = change.owner !== undefined || change.group !== undefined
     ? `chown ${quote(`${change.owner ?? ''}${change.group !== undefined ? `:${change.group}` : ''}`)} "$t"\n`
     : '';
@@ -120,7 +121,7 @@ trap 'exit 129' HUP INT TERM PIPE
 head -c ${change.content.length} > "$t"
 [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha256(change.content)} ] || { echo "remedy: content arrived incomplete; $p left as it was" >&2; exit ${WRITE_EXIT.incomplete}; }
 ${own}chmod ${change.mode} "$t"
-${validate}mv -f "$t" "$p"
+${validate}${commit}mv -f "$t" "$p"
 trap - EXIT
 `;
 }

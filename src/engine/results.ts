@@ -64,6 +64,8 @@ export interface HostResult {
   tasks: TaskResult[];
   recap: Recap;
   msg?: string;
+  /** The host was put back as it was: by remedy itself, or by its on-host timer (the lease ran out). */
+  rolledBack?: 'remedy' | 'timer';
   /**
    * Counters of this host's control connection, its own time in the play (`ms`), and the time
    * from the start of the run to this host being done (`sinceStartMs`; in the recap: to its last

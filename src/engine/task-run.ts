@@ -226,11 +226,14 @@ function mustSettleNow(task: Task, plan: ModulePlan & { kind: 'change' }): boole
     || plan.changes.some((c) => c.kind === 'run' && c.risk === 'sshd');
 }
 
-/** The transaction's lines that run in the same step: backup before a write, the timer before a risky command. */
+/**
+ * The transaction's lines that run in the same step as a change: the guard armed with the
+ * host's first change of any kind, the backup before a write, the undo of a risky command.
+ */
 function prefixFor(c: Change, tx: HostTransaction | undefined): ((realPath: string) => TxLines) | undefined {
   if (!tx) return undefined;
   if (c.kind === 'write') return (real) => tx.writePrefix(real);
-  if (c.kind === 'run' && c.risk) return () => tx.riskPrefix(c.risk!, c.undo);
+  if (c.kind === 'run' && !c.readOnly) return () => tx.commandPrefix(c.risk, c.undo);
   return undefined;
 }
 
@@ -243,7 +246,8 @@ async function executeNow(c: Change, env: TaskEnv): Promise<Done> {
     return { change: c, error, outcome: { ran: true, code: error ? 1 : 0, stdout: '', stderr: error ?? '' } };
   }
   if (c.kind === 'write') throw new Error('internal: writes always go through the batch');
-  const tx = c.risk && env.tx ? env.tx.riskPrefix(c.risk, c.undo) : undefined;
+  const tx = prefixFor(c, env.tx)?.('');
+  if (tx) await env.tx!.beforeChange();
   const res = await s.exec((tx?.lines ?? '') + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     tx?.ran(); // or may have: a cut exec does not say
     // Whatever it did, later tasks must not plan on what was read before it.

@@ -1,85 +1,30 @@
-// One host's transaction for a run: before the first change, every file the plan touches is
-// backed up on the host (content, mode, owner) under /var/lib/remedy/runs/<run-id>/, root-only.
-// The same directory holds the scripts that put everything back: used by remedy itself when a
-// task fails or a restart cuts the path, by a detached timer armed before sshd or the firewall
-// is touched (commit confirmed: a controller that dies cannot leave the host locked out), and by
-// `remedy rollback`.
-import { createHash } from 'node:crypto';
+// One host's transaction for a run. Before the first change, every file the plan touches is
+// backed up on the host (content, mode, owner) under /var/lib/remedy/runs/<run-id>/, root-only,
+// and a dead-man guard is armed in the same step as that first change: unless the controller
+// keeps renewing its lease over the open connection, the guard puts everything back. So a
+// controller killed at any instant leaves the host as it was, or on its way back to it.
+//
+// A host's transaction spans one play at a time: when the host came through its play (and a
+// fresh login over the working path proved it still takes new logins after the play's last
+// change), the guard is disarmed — a checkpoint — and its connection can be released while the
+// host waits for the next play. The backups stay: a failure in a later play (or `remedy
+// rollback`) restores every file the run changed, whichever play changed it.
 import { quote } from '../shell.js';
 import type { Facts } from '../facts.js';
+import type { ExecResult } from '../transport/connection.js';
 import { serviceCommand } from '../modules/service.js';
-import type { HostSession, Become } from './host-session.js';
-
-export const RUNS_DIR = '/var/lib/remedy/runs';
-export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
-
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
-  return `${stamp}-${createHash('sha256').update(`${now.getTime()}${Math.random()}${process.pid}`).digest('hex').slice(0, 6)}`;
-}
-
-export function runDir(runId: string): string {
-  if (!RUN_ID.test(runId)) throw new Error(`not a run id: ${runId}`);
-  return `${RUNS_DIR}/${runId}`;
-}
-
-/** Stable file name of a path's backup inside the run directory. */
-export function backupKey(realPath: string): string {
-  return createHash('sha256').update(realPath).digest('hex').slice(0, 16);
-}
-
-/**
- * Shell lines that back a file up once per run, before its first write: the original bytes
- * with mode/owner/timestamps (`cp -p`), its mode and owner, and last the path itself, which
- * marks the backup complete. A path that did not exist is recorded as `absent`.
- */
-export function backupLines(dir: string, realPath: string): string {
-  const k = `${quote(dir)}/${backupKey(realPath)}`;
-  return `if [ ! -e ${k}.path ]; then
-  if [ -e "$p" ]; then cp -p -- "$p" ${k}.orig && stat -c '%a %u %g' -- "$p" > ${k}.meta
-  else echo absent > ${k}.meta; fi
-  printf '%s\\n' "$p" > ${k}.path
-fi
-`;
-}
-
-/** rollback.sh: every backed-up file as it was (atomic, mode, owner), the firewall undone, sshd restarted when asked. */
-const ROLLBACK_SH = `#!/bin/sh
-# Written by remedy: put back what this run changed. Idempotent. Usage: rollback.sh [restart]
-d=$(dirname -- "$0"); restart=\${1:-}; rc=0
-for pf in "$d"/*.path; do
-  [ -e "$pf" ] || continue
-  k=\${pf%.path}; p=$(cat -- "$pf"); meta=$(cat -- "$k.meta")
-  if [ "$meta" = absent ]; then rm -f -- "$p" || rc=1; continue; fi
-  set -- $meta
-  t=$(mktemp "$(dirname -- "$p")/.remedy.XXXXXX") && cat -- "$k.orig" > "$t" && chown "$2:$3" "$t" && chmod "$1" "$t" && mv -f -- "$t" "$p" || { rm -f -- "$t"; rc=1; }
-done
-[ -f "$d/undo.sh" ] && { sh "$d/undo.sh" || rc=1; }
-[ -n "$restart" ] && { sh "$d/restart.sh" || rc=1; }
-touch "$d/rolled-back"
-echo "$(date -u +%FT%TZ) rolled back (rc=$rc)" >> "$d/log"
-exit $rc
-`;
-
-/** timer-fire.sh: what the detached timer runs when the run never confirmed. */
-const TIMER_FIRE_SH = `#!/bin/sh
-d=$(dirname -- "$0")
-[ -e "$d/confirmed" ] && exit 0
-echo "$(date -u +%FT%TZ) not confirmed in time: rolling back" >> "$d/log"
-exec sh "$d/rollback.sh" restart
-`;
-
-function restartCommand(f: Facts): string {
-  const restart = serviceCommand(f.serviceMgr, f.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';
-  return `${quote(f.sshdPath || '/usr/sbin/sshd')} -t && ${restart}`;
-}
+import { armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
+import { runDir } from './run-dir.js';
 
 export interface TransactionRecord {
   files: string[];
   undo: string[];
+  /** A guard was armed at some point of the run. */
   armed: boolean;
   sshdTouched: boolean;
   rolledBack: boolean;
+  /** Who rolled the host back: remedy itself, or the host's guard when its lease ran out. */
+  rolledBackBy?: 'remedy' | 'timer';
   confirmed: boolean;
 }
 
@@ -89,64 +34,108 @@ export interface TransactionRecord {
  */
 export interface TxLines {
   lines: string;
+  /** A write's last check before its rename (a validator may take long: the guard may have fired). */
+  commit?: string;
   ran(): void;
   dropped(): void;
 }
 
+/** How the transaction reaches the host: the play's session, run as root (sudo when needed). */
+export type TxExec = (script: string, timeoutMs: number) => Promise<ExecResult>;
+
+export interface TxOptions {
+  /** Seconds the guard waits for a renewal of its lease before it rolls back (--confirm-timeout). */
+  leaseSec: number;
+  /** Bound of any one command on the host (--task-timeout), in the rollback too. */
+  stepTimeoutMs: number;
+  /** Before the first exec that may change the host: the write-ahead record on the controller. */
+  writeAhead?: () => Promise<void>;
+}
+
 export class HostTransaction {
   readonly dir: string;
-  private begun = false;
-  /** A step of the batch being sent arms the timer (so the next risky step does not). */
-  private arming = false;
   readonly record: TransactionRecord = { files: [], undo: [], armed: false, sshdTouched: false, rolledBack: false, confirmed: false };
+  private begun = false;
+  /** A guard armed by a step that ran (or may have), and not disarmed since. */
+  private live = false;
+  /** A step of the batch being built arms the guard (so the next step does not). */
+  private arming = false;
+  private generation = 0;
+  private exec: TxExec | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  private journaled: Promise<void> | undefined;
+  private readonly spec: RunDirSpec;
+  /** The guard rolled the host back (its lease ran out while the controller could not renew it). */
+  onFired?: (log: string) => void;
 
   constructor(
-    private readonly session: HostSession,
     readonly runId: string,
-    private readonly facts: Facts,
-    private readonly become: Become | undefined,
-    /** Seconds the detached timer waits for a confirmation before it rolls back. */
-    readonly confirmTimeoutSec: number,
+    facts: Facts,
+    private readonly opts: TxOptions,
   ) {
     this.dir = runDir(runId);
+    this.spec = { dir: this.dir, sshdPath: facts.sshdPath || '/usr/sbin/sshd', restart: restartCommand(facts), stepTimeoutSec: opts.stepTimeoutMs / 1000 };
   }
 
-  /** Something was (or may have been) written or armed on the host in this run. */
+  /** Something was (or may have been) written, run or armed on the host in this run. */
   get started(): boolean {
     return this.begun;
   }
 
-  /**
-   * The run directory and its scripts. Guarded, so it rides along in every exec that changes
-   * the host instead of costing a round trip of its own.
-   */
-  private setupLines(): string {
-    const d = quote(this.dir);
-    return `if [ ! -f ${d}/restart.sh ]; then
-( umask 077
-mkdir -p ${quote(RUNS_DIR)} ${d}
-chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${d}
-cat > ${d}/rollback.sh <<'REMEDY_EOF'
-${ROLLBACK_SH}REMEDY_EOF
-cat > ${d}/timer-fire.sh <<'REMEDY_EOF'
-${TIMER_FIRE_SH}REMEDY_EOF
-cat > ${d}/restart.sh.new <<'REMEDY_EOF'
-${restartCommand(this.facts)}
-REMEDY_EOF
-mv -f ${d}/restart.sh.new ${d}/restart.sh ) || { echo "remedy: cannot create ${this.dir}" >&2; exit 96; }
-fi
-`;
+  /** The guard is armed now: the controller holds the host's transaction. */
+  get guarded(): boolean {
+    return this.live;
   }
 
-  /** Lines a write script runs before replacing `realPath`: the run directory, then its backup. */
+  /** The play's way to the host; a released connection detaches it (renewals stop). */
+  attach(exec: TxExec | undefined): void {
+    this.exec = exec;
+    if (!exec) this.stopRenewing();
+  }
+
+  /** Called before an exec that carries any of this transaction's lines: the journal names the host first. */
+  beforeChange(): Promise<void> {
+    this.journaled ??= this.opts.writeAhead?.() ?? Promise.resolve();
+    return this.journaled;
+  }
+
+  /** Lines a write script runs before replacing `realPath`: the run directory, the guard, the backup. */
   writePrefix(realPath: string): TxLines {
+    const guard = this.guardLines();
     return {
-      lines: this.setupLines() + backupLines(this.dir, realPath),
+      lines: setupLines(this.spec) + guard.lines + backupLines(this.dir, realPath),
+      commit: firedCheck(this.dir),
       ran: () => {
         this.begun = true;
+        guard.ran();
         if (!this.record.files.includes(realPath)) this.record.files.push(realPath);
       },
-      dropped: () => undefined,
+      dropped: guard.dropped,
+    };
+  }
+
+  /**
+   * Lines that run before a command that changes the host, in the same exec: its undo recorded
+   * (newest first, so rollback reverses commands in the opposite order they ran) when it
+   * touches sshd or the firewall, and the guard armed if it is not. The command does not run if
+   * that fails.
+   */
+  commandPrefix(risk: 'sshd' | 'firewall' | undefined, undo?: string): TxLines {
+    const d = quote(this.dir);
+    const guard = this.guardLines();
+    let lines = setupLines(this.spec) + guard.lines;
+    if (risk && undo) lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
+    if (risk === 'sshd') lines += `touch ${d}/sshd-touched\n`;
+    return {
+      lines,
+      ran: () => {
+        this.begun = true;
+        guard.ran();
+        if (risk === 'sshd') this.record.sshdTouched = true;
+        if (risk && undo) this.record.undo.unshift(undo);
+      },
+      dropped: guard.dropped,
     };
   }
 
@@ -155,76 +144,117 @@ fi
     this.record.undo.unshift(undo);
   }
 
-  /**
-   * Lines that run before a command touching sshd or the firewall, in the same exec: its undo
-   * recorded (newest first, so the timer reverses commands in the opposite order they ran), and
-   * the detached timer armed — unless the run confirms, it restores the backups and restarts
-   * sshd after `confirmTimeoutSec`: systemd-run where there is systemd, else a process in its own
-   * session (survives the SSH session ending). The command does not run if arming fails.
-   */
-  riskPrefix(risk: 'sshd' | 'firewall', undo?: string): TxLines {
-    const d = quote(this.dir);
-    let lines = this.setupLines();
-    if (undo) {
-      lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
-    }
-    const arm = !this.record.armed && !this.arming;
-    if (arm) {
-      this.arming = true;
-      const t = Math.max(1, Math.round(this.confirmTimeoutSec));
-      const unit = quote(`remedy-rollback-${this.runId}`);
-      lines += `( d=${d}
-if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1 \\
-   && systemd-run --quiet --unit=${unit} --on-active=${t}s /bin/sh "$d/timer-fire.sh" >/dev/null 2>&1; then
-  echo systemd > "$d/armed"
-else
-  setsid sh -c 'sleep "$1"; exec sh "$2/timer-fire.sh"' remedy-timer ${t} "$d" </dev/null >/dev/null 2>&1 &
-  echo "$!" > "$d/timer.pid"; echo detached > "$d/armed"
-fi
-echo "$(date -u +%FT%TZ) armed: rollback in ${t}s unless confirmed" >> "$d/log" ) || { echo "remedy: cannot arm the rollback timer" >&2; exit 96; }
-`;
-    }
+  private guardLines(): TxLines {
+    if (this.live || this.arming) return { lines: '', ran: () => undefined, dropped: () => undefined };
+    this.arming = true;
+    const unit = `remedy-guard-${this.runId}-${++this.generation}`;
     return {
-      lines,
+      lines: armLines(this.dir, unit, this.leaseSec()),
       ran: () => {
-        this.begun = true;
-        if (risk === 'sshd') this.record.sshdTouched = true;
-        if (undo) this.record.undo.unshift(undo);
-        if (arm) [this.record.armed, this.arming] = [true, false];
+        [this.live, this.arming, this.record.armed] = [true, false, true];
+        this.startRenewing();
       },
-      dropped: () => {
-        if (arm) this.arming = false;
-      },
+      dropped: () => void (this.arming = false),
     };
   }
 
-  /** The run succeeded on this host: disarm the timer. Backups stay for `remedy rollback`. */
-  async confirm(): Promise<void> {
-    if (!this.begun || this.record.confirmed) return;
-    await this.run(this.disarmScript('confirmed'), 'confirming the run');
-    this.record.confirmed = true;
+  private leaseSec(): number {
+    return Math.max(2, Math.round(this.opts.leaseSec));
   }
 
-  /** Put every file back (and restart sshd when this run touched it), then disarm the timer. */
-  async rollback(): Promise<string | undefined> {
-    if (!this.begun) return undefined;
-    const d = quote(this.dir);
-    const res = await this.session.exec(`sh ${d}/rollback.sh${this.record.sshdTouched ? ' restart' : ''}; rc=$?; ${this.disarmScript('rolled back by remedy')}; exit $rc`, { become: this.become });
+  /** Renew often enough that two renewals can fail before the lease runs out. */
+  private renewEveryMs(): number {
+    return Math.max(1000, Math.min(30_000, (this.leaseSec() * 1000) / 3));
+  }
+
+  private startRenewing(): void {
+    if (this.renewTimer || !this.exec) return;
+    const tick = (): void => {
+      this.renewing = this.renew().finally(() => {
+        this.renewing = undefined;
+        if (this.renewTimer && this.live) this.renewTimer = setTimeout(tick, this.renewEveryMs()).unref();
+      });
+    };
+    this.renewTimer = setTimeout(tick, this.renewEveryMs()).unref();
+  }
+
+  private stopRenewing(): void {
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  /** One renewal; a failed one is not fatal (the next may pass), a fired guard is. */
+  private async renew(): Promise<void> {
+    if (!this.exec || !this.live) return;
+    const res = await this.exec(renewScript(this.dir, this.leaseSec()), this.renewEveryMs()).catch(() => undefined);
+    if (res?.stdout.toString().trim() === 'fired') await this.learnFired();
+  }
+
+  private async learnFired(): Promise<void> {
+    this.stopRenewing();
+    this.live = false;
     this.record.rolledBack = true;
-    return res.code === 0 ? undefined : `rollback reported problems (exit ${res.code}): ${res.stderr.toString().trim()}`;
+    this.record.rolledBackBy = 'timer';
+    const log = this.exec ? (await this.exec(`tail -n 3 ${quote(this.dir)}/log`, 10_000).catch(() => undefined))?.stdout.toString().trim() : undefined;
+    this.onFired?.(log ?? '');
   }
 
-  private disarmScript(why: string): string {
-    const d = quote(this.dir);
-    return `touch ${d}/confirmed
-[ -f ${d}/timer.pid ] && kill "$(cat ${d}/timer.pid)" 2>/dev/null
-command -v systemctl >/dev/null 2>&1 && systemctl stop ${quote(`remedy-rollback-${this.runId}.timer`)} >/dev/null 2>&1
-echo "$(date -u +%FT%TZ) ${why}" >> ${d}/log
-true`;
+  /**
+   * The host came through its play: disarm the guard. Backups stay for a later failure and for
+   * `remedy rollback`. Returns false when the guard had already rolled the host back.
+   */
+  async checkpoint(why: string): Promise<boolean> {
+    if (!this.live) return !this.record.rolledBack;
+    this.stopRenewing();
+    await this.renewing;
+    const res = await this.mustExec(disarmScript(this.dir, why), 'disarming the rollback guard');
+    if (res.stdout.toString().trim() === 'fired') {
+      await this.learnFired();
+      return false;
+    }
+    this.live = false;
+    return true;
   }
 
-  private async run(script: string, what: string): Promise<void> {
-    const res = await this.session.exec(script, { become: this.become });
-    if (res.code !== 0) throw new Error(`${what} on the host failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+  /** The run succeeded on this host. Nothing on the host waits for it once the guard is disarmed. */
+  async confirm(): Promise<boolean> {
+    const ok = await this.checkpoint('confirmed');
+    this.record.confirmed = ok && this.begun;
+    return ok;
   }
+
+  /**
+   * Put every file back (and restart sshd when this run touched it), holding the guard's lock.
+   * `restored` counts what was really put back (0: the host was already as before).
+   */
+  async rollback(): Promise<{ restored: number; problem?: string; byTimer?: string }> {
+    if (!this.begun) return { restored: 0 };
+    this.stopRenewing();
+    await this.renewing;
+    const restartBudget = this.record.sshdTouched ? 2 : 0;
+    const budget = this.opts.stepTimeoutMs * (2 + restartBudget) + 15_000;
+    const res = await this.mustExec(rollbackScript(this.dir, this.record.sshdTouched), 'rolling back', budget);
+    const out = res.stdout.toString();
+    this.live = false;
+    this.record.rolledBack = true;
+    if (out.startsWith('@@fired')) {
+      this.record.rolledBackBy = 'timer';
+      return { restored: 0, byTimer: out.replace(/^@@fired\n?/, '').trim() };
+    }
+    this.record.rolledBackBy = 'remedy';
+    const restored = Number(/@@restored (\d+)/.exec(out)?.[1] ?? 0);
+    const problem = res.code === 0 ? undefined : `rollback reported problems (exit ${res.code}): ${res.stderr.toString().trim()}`;
+    return { restored, problem };
+  }
+
+  private async mustExec(script: string, what: string, timeoutMs = this.opts.stepTimeoutMs + 5000): Promise<ExecResult> {
+    if (!this.exec) throw new Error(`${what}: no connection to the host`);
+    const res = await this.exec(script, timeoutMs);
+    if (res.code !== 0 && res.stdout.length === 0) throw new Error(`${what} on the host failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
+    return res;
+  }
+}
+
+function restartCommand(f: Facts): string {
+  return serviceCommand(f.serviceMgr, f.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';
 }

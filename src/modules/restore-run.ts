@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { quote, quoteArgv } from '../shell.js';
 import type { Change } from '../engine/change.js';
-import { RUN_ID, runDir } from '../engine/transaction.js';
+import { RUN_ID, runDir } from '../engine/run-dir.js';
 import { planWrite } from './file-attrs.js';
 import type { KnowContext, ModuleDef } from './module.js';
 import { serviceCommand } from './service.js';
@@ -32,6 +32,15 @@ for pf in "$d"/*.path; do [ -e "$pf" ] || continue; k=\${pf%.path}
   printf '%s\\t%s\\t%s\\n' "$(basename -- "$k")" "$(cat -- "$pf")" "$(cat -- "$k.meta")"; done`;
 }
 
+/**
+ * The run's recorded firewall undo (undo.sh, newest command first) when it has not been
+ * replayed yet (rollback.sh, the guard and this module mark it `undo.done`): empty otherwise.
+ */
+function pendingUndo(a: Args): string {
+  const d = quote(runDir(a.run_id));
+  return `[ -f ${d}/undo.sh ] && [ ! -e ${d}/undo.done ] && cat ${d}/undo.sh; true`;
+}
+
 function entries(out: string): Entry[] | 'no-run' {
   if (out.trim() === 'no-run') return 'no-run';
   return out.split('\n').filter(Boolean).map((line) => {
@@ -50,7 +59,7 @@ export const restoreRun: ModuleDef<Args> = {
   name: 'restore_run',
   summary: "restore the files a past run changed, from the host's own backups",
   args,
-  probes: (a) => [listing(a)],
+  probes: (a) => [listing(a), pendingUndo(a)],
   reads(a, ctx) {
     const list = known(a, ctx);
     if (!list || list === 'no-run') return [];
@@ -73,6 +82,10 @@ export const restoreRun: ModuleDef<Args> = {
       });
       if (write) changes.push(write);
     }
+    // The firewall commands the run reversed are reversed back, once: the marker makes a second
+    // rollback (or one after the guard or remedy already replayed them) change nothing.
+    const undo = ctx.probe(pendingUndo(a)).stdout.trim();
+    if (undo) changes.push({ kind: 'run', command: `${undo}\ntouch ${quote(`${runDir(a.run_id)}/undo.done`)}`, risk: 'firewall' });
     const sshd = ctx.facts.sshdPath;
     if (changes.some((c) => (c.kind === 'write' ? c.path : c.kind === 'run' ? c.command : '').includes('/etc/ssh/')) && sshd) {
       const restart = serviceCommand(ctx.facts.serviceMgr, ctx.facts.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';

@@ -19,11 +19,12 @@ export function jsonReport(s: RunSummary, meta: { playbook: string; mode: 'apply
         path: r.path ?? null,
         attempts: r.attempts,
         msg: r.msg ?? null,
+        rolled_back: r.rolledBack ?? null,
         tasks: r.tasks,
         recap: r.recap,
         stats: r.stats,
       }])),
     })),
-    recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null, stats: h.stats }])),
+    recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null, rolled_back: h.rolledBack ?? null, stats: h.stats }])),
   };
 }

@@ -15,6 +15,7 @@ export function plainObserver(write: (line: string) => void, opts: { check: bool
       const via = r.path ? ` via ${r.path}` : '';
       const tried = r.attempts.filter((a) => !a.ok).map((a) => `${a.path} (${a.phase}: ${a.message})`);
       write(`${host} | ${paint(r.status === 'failed' ? 'FAILED' : 'done', r.status === 'failed' ? 'red' : 'green')}${via}${tried.length ? ` after failed paths: ${tried.join('; ')}` : ''}`);
+      if (r.rolledBack) write(`${host} | ${paint('ROLLED BACK', 'yellow')} by ${r.rolledBack === 'timer' ? 'its on-host timer (the lease ran out before remedy renewed it)' : 'remedy'}`);
     },
     notice: (text) => write(paint(`NOTICE: ${text}`, 'yellow')),
   };

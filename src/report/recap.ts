@@ -14,7 +14,7 @@ export function formatRecap(results: readonly HostResult[], paint: Paint): strin
       return n ? paint(text, col) : text;
     };
     lines.push(
-      `${paint(r.host.padEnd(width), color)}: ${cell('ok', c.ok, 'green')}${cell('changed', c.changed, 'yellow')}${cell('unreachable', c.unreachable, 'red')}${cell('failed', c.failed, 'red')}${cell('skipped', c.skipped, 'cyan')}${cell('rescued', c.rescued, 'green')}${cell('ignored', c.ignored, 'cyan')}${r.path ? ` path=${r.path}` : ''}`,
+      `${paint(r.host.padEnd(width), color)}: ${cell('ok', c.ok, 'green')}${cell('changed', c.changed, 'yellow')}${cell('unreachable', c.unreachable, 'red')}${cell('failed', c.failed, 'red')}${cell('skipped', c.skipped, 'cyan')}${cell('rescued', c.rescued, 'green')}${cell('ignored', c.ignored, 'cyan')}${r.path ? ` path=${r.path}` : ''}${r.rolledBack ? ` rolled_back_by=${r.rolledBack}` : ''}`,
     );
   }
   return lines.join('\n');

@@ -123,19 +123,24 @@ describe.skipIf(!labAvailable())('transactions on real sshd hosts', () => {
     expect(await lab.fileState(h, FILES)).toEqual(before);
     // The timer restarted sshd: a new login gets in once it listens again.
     await until('a new login after the timer restarted sshd', async () => (await lab.sshLogin(h, { from: 'mgmt' })).ok, 20_000);
-    expect((await lab.exec(h, `cat ${'/var/lib/remedy/runs'}/*/log`)).stdout).toMatch(/not confirmed in time: rolling back/);
+    expect((await lab.exec(h, `cat ${'/var/lib/remedy/runs'}/*/log`)).stdout).toMatch(/lease expired .*: the controller did not renew it; rolling back/);
   }, 240_000);
 
   it('remedy rollback of a successful run brings back the original bytes; a second rollback changes nothing', async () => {
     const h = lab.hosts[0]!;
     await lab.denyClient(h);
     await lab.setSshdOption(h, 'MaxStartups 4:30:8');
+    await lab.firewallReject(h);
+    const rejects = async () => (await lab.exec(h, 'iptables -w -S')).stdout.split('\n').filter((l) => l.includes(lab.clientIp) && /REJECT|DROP/.test(l));
+    const rulesBefore = await rejects();
+    expect(rulesBefore.length).toBeGreaterThan(0);
     const before = await lab.fileState(h, FILES);
     const apply = await runCli(['apply', 'playbooks/unblock.yml', ...common, '-l', h.name, '--json'], env());
     expect(apply.code, apply.stderr).toBe(0);
     const runId = json(apply).run_id as string;
     expect(runId).toMatch(/^\d{8}T\d{6}-[0-9a-f]{6}$/);
     expect((await lab.fileState(h, FILES))['/etc/hosts.deny']).not.toEqual(before['/etc/hosts.deny']);
+    expect(await rejects()).toEqual([]);
     expect((await runCli(['runs'], env())).stdout).toContain(runId);
 
     const plan = await runCli(['rollback', runId, ...common, '--check'], env());
@@ -145,9 +150,12 @@ describe.skipIf(!labAvailable())('transactions on real sshd hosts', () => {
     expect(back.code, back.stdout.slice(0, 3000)).toBe(0);
     expect(await lab.fileState(h, FILES)).toEqual(before);
     expect(await effective(lab, h, 'maxstartups')).toBe('maxstartups 4:30:8');
+    // The firewall rule the run removed is back (the recorded undo replayed), once.
+    expect(await rejects()).toEqual(rulesBefore);
     const again = await runCli(['rollback', runId, ...common, '--json'], env());
     expect(again.code).toBe(0);
     expect(json(again).recap[h.name].changed).toBe(0);
+    expect(await rejects()).toEqual(rulesBefore);
   });
 });
 

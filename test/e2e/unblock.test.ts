@@ -85,16 +85,18 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
   it('apply lets the client in with plain OpenSSH from its own address, and a second apply changes nothing', async () => {
     const apply = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
     expect(apply.code, apply.stderr + JSON.stringify(json(apply).recap)).toBe(0);
-    // One control connection per host for the whole run (both plays); verification logins are
-    // fresh connections of their own and not counted here.
+    // One control connection per host for the whole run: the second play only verifies from
+    // outside, so it never logs in (verification logins are fresh connections, not counted).
     for (const h of lab.hosts) {
       expect(json(apply).plays.reduce((n: number, p: any) => n + p.hosts[h.name].stats.connections, 0), h.name).toBe(1);
       // From the run's start to verified (the second play), per host.
       const { stats } = json(apply).recap[h.name];
       expect(stats.sinceStartMs).toBeGreaterThanOrEqual(json(apply).plays[1].hosts[h.name].stats.sinceStartMs);
       // Round trips of the fix (first play): facts, one exec reading every file and probe the
-      // tasks need (sshd_config.d read ahead), one batch carrying out every change of the host.
-      expect(json(apply).plays[0].hosts[h.name].stats.execs, h.name).toBe(3);
+      // tasks need (sshd_config.d read ahead), one batch carrying out every change of the host
+      // (its guard armed in it), one checkpoint disarming the guard at the end of the play.
+      expect(json(apply).plays[0].hosts[h.name].stats.execs, h.name).toBe(4);
+      expect(json(apply).plays[1].hosts[h.name].stats.connections, h.name).toBe(0);
     }
     release?.();
     release = undefined;
