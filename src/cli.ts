@@ -6,6 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError, ValidationErrors, exitCodeFor, exitCodeForRun } from './errors.js';
 import { runPlaybook, type RunRequest } from './run.js';
+import { checkForksFit, raiseFdLimit } from './fd-limit.js';
 import { painter } from './report/color.js';
 import { plainObserver } from './report/plain.js';
 import { TerminalView } from './report/terminal.js';
@@ -102,6 +103,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     };
     process.on('SIGINT', onSigint);
     try {
+      checkForksFit(positiveInt('--forks', flags.forks), raiseFdLimit());
       const req: RunRequest = {
         playbook, inventory: flags.inventory, limit: flags.limit, extraVars: flags.extraVars, check,
         forks: positiveInt('--forks', flags.forks), hostKeyChecking: flags.hostKeyChecking,
