@@ -191,7 +191,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, 
   const done: Done[] = [];
   for (const c of plan.changes) {
     if (batchable(c)) {
-      done.push(await env.session.enqueue(c, { become: env.become, timeoutMs: env.timeoutMs, prefix: prefixFor(c, env.tx) }));
+      done.push(await env.session.enqueue(c, { become: env.become, timeoutMs: env.timeoutMs, prefix: prefixFor(c, env) }));
       continue;
     }
     // A verification, or a command that may change anything: all that is queued happens first.
@@ -230,10 +230,14 @@ function mustSettleNow(task: Task, plan: ModulePlan & { kind: 'change' }): boole
  * The transaction's lines that run in the same step as a change: the guard armed with the
  * host's first change of any kind, the backup before a write, the undo of a risky command.
  */
-function prefixFor(c: Change, tx: HostTransaction | undefined): ((realPath: string) => TxLines) | undefined {
+function prefixFor(c: Change, env: TaskEnv): ((realPath: string) => TxLines) | undefined {
+  const tx = env.tx;
   if (!tx) return undefined;
   if (c.kind === 'write') return (real) => tx.writePrefix(real);
-  if (c.kind === 'run' && !c.readOnly) return () => tx.commandPrefix(c.risk, c.undo);
+  // The run directory is root's: a command run as another user changes only what that user
+  // may, and carries no transaction lines (unless it is one that cuts sshd or the firewall).
+  const asRoot = env.become ? env.become.user === 'root' : env.facts.userId === 0;
+  if (c.kind === 'run' && !c.readOnly && (asRoot || c.risk)) return () => tx.commandPrefix(c.risk, c.undo);
   return undefined;
 }
 
@@ -246,7 +250,7 @@ async function executeNow(c: Change, env: TaskEnv): Promise<Done> {
     return { change: c, error, outcome: { ran: true, code: error ? 1 : 0, stdout: '', stderr: error ?? '' } };
   }
   if (c.kind === 'write') throw new Error('internal: writes always go through the batch');
-  const tx = prefixFor(c, env.tx)?.('');
+  const tx = prefixFor(c, env)?.('');
   if (tx) await env.tx!.beforeChange();
   const res = await s.exec((tx?.lines ?? '') + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     tx?.ran(); // or may have: a cut exec does not say

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { FileState, WriteChange } from '../engine/change.js';
 import { asBool } from '../playbook/bool.js';
+import { MAX_FETCH_BYTES } from '../engine/remote-files.js';
 
 /** A boolean as YAML 1.1 (and so Ansible) reads it: yes/no/true/false/on/off. */
 export const boolArg = z.preprocess((v) => asBool(v) ?? v, z.boolean());
@@ -69,7 +70,7 @@ export function editableText(state: FileState): { text: string } | { error: stri
     case 'dir':
       return { error: `${state.path} is a directory` };
     case 'large':
-      return { error: `${state.path} is too large to edit (${state.size} bytes)` };
+      return { error: `${state.path} is too large to edit safely (${state.size} bytes; remedy reads and rewrites files of up to ${MAX_FETCH_BYTES} bytes)` };
     default:
       return { error: `${state.path} is not a regular file` };
   }

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
 import type { KnowContext, ModuleDef, PlanContext } from './module.js';
-import { boolArg, planWrite } from './file-attrs.js';
+import { boolArg, editableText, planWrite } from './file-attrs.js';
 import {
   clientPatternKind,
   parseHostsAccess,
@@ -144,7 +144,9 @@ function plan(a: Args, ctx: PlanContext): ModulePlan {
   }
   const k = survey(a, (p) => ctx.file(p));
   for (const [p, t] of [[a.allow_file, k.allow], [a.deny_file, k.deny]] as const) {
-    if (t === null || t === undefined) return fail(`${p} is not a regular file`);
+    if (t !== null && t !== undefined) continue;
+    const e = editableText(ctx.file(p));
+    return fail('error' in e ? e.error : `${p} is not a regular file`);
   }
   const allowText = k.allow!;
   const denyText = k.deny!;

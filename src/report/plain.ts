@@ -14,7 +14,7 @@ export function plainObserver(write: (line: string) => void, opts: { check: bool
       }
       const via = r.path ? ` via ${r.path}` : '';
       const tried = r.attempts.filter((a) => !a.ok).map((a) => `${a.path} (${a.phase}: ${a.message})`);
-      write(`${host} | ${paint(r.status === 'failed' ? 'FAILED' : 'done', r.status === 'failed' ? 'red' : 'green')}${via}${tried.length ? ` after failed paths: ${tried.join('; ')}` : ''}`);
+      write(`${host} | ${paint(r.status === 'failed' ? 'FAILED' : 'done', r.status === 'failed' ? 'red' : 'green')}${via}${tried.length ? ` after failed paths: ${tried.join('; ')}` : ''}${r.status === 'failed' && r.msg ? ` | ${r.msg.trim().replace(/\s*\n\s*/g, ' / ')}` : ''}`);
       if (r.rolledBack) write(`${host} | ${paint('ROLLED BACK', 'yellow')} by ${r.rolledBack === 'timer' ? 'its on-host timer (the lease ran out before remedy renewed it)' : 'remedy'}`);
     },
     notice: (text) => write(paint(`NOTICE: ${text}`, 'yellow')),

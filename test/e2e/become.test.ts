@@ -53,4 +53,12 @@ describe.skipIf(!labAvailable() || !existsSync('/usr/bin/sudo'))('become through
     expect(host.msg).toMatch(/sudo|password/i);
     expect(run.stdout).not.toContain('wrong"');
   });
+
+  it('says why in the plain output too, and never shows the password', async () => {
+    const run = await runCli(['apply', pb, '-i', inv, '--known-hosts', lab.knownHostsFile], { REMEDY_BECOME_PASSWORD: 'wrong-secret-4711' });
+    expect(run.code).toBe(2);
+    const line = run.stdout.split('\n').find((l) => /^h1 \| FAILED/.test(l));
+    expect(line, run.stdout).toMatch(/\| .*(sudo|password)/i);
+    expect(run.stdout + run.stderr).not.toContain('wrong-secret-4711');
+  });
 });

@@ -249,6 +249,16 @@ describe('tcp_wrappers: when it does not apply, and bad input', () => {
     const h: Host = { files: new Map([[D, file(D, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\nsshd: ${CLIENT}\n`)]))]]), running: new Set() };
     expect(msg(run({ client: CLIENT }, h).plan)).toContain('not valid UTF-8');
     const d: Host = { files: new Map([[D, { path: D, kind: 'dir', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' }]]), running: new Set() };
-    expect(run({ client: CLIENT }, d).plan).toEqual({ kind: 'fail', message: `${D} is not a regular file` });
+    expect(run({ client: CLIENT }, d).plan).toEqual({ kind: 'fail', message: `${D} is a directory` });
   });
 });
+
+describe('tcp_wrappers and files it cannot edit', () => {
+  it('a hosts.deny too large to fetch is reported as too large, with the limit, not as "not a regular file"', () => {
+    const h = host({ [A]: '' });
+    h.files.set(D, { path: D, kind: 'large', size: 5 * 1024 * 1024, mode: '0644', uid: 0, gid: 0, owner: 'root', group: 'root' });
+    const { plan } = run({ client: CLIENT }, h);
+    expect(plan).toEqual({ kind: 'fail', message: expect.stringMatching(/\/etc\/hosts\.deny is too large to edit safely \(5242880 bytes; remedy reads and rewrites files of up to 4194304 bytes\)/) });
+  });
+});
+
