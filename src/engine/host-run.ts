@@ -162,9 +162,12 @@ class HostPlay {
   /** No path reached the host (at its first exec, maybe inside a task): it is unreachable, not failed. */
   private unreachable(err: UnreachableError): void {
     this.status = 'unreachable';
-    this.recap.unreachable = 1;
-    this.recap.failed = 0;
     this.msg = err.message;
+    // The task whose exec found no path did not fail: the host was never reached.
+    const cut = this.tasks.findIndex((t) => t.status === 'failed' && t.msg?.includes(err.message));
+    if (cut >= 0) this.tasks.splice(cut);
+    Object.assign(this.recap, emptyRecap(), { unreachable: 1 });
+    for (const t of this.tasks) countTask(this.recap, t);
   }
 
   private fail(msg: string): void {
