@@ -189,6 +189,11 @@ export class HostSession {
     this.halted = `an earlier change on this host failed (${what})`;
   }
 
+  /** A failure that `ignore_errors` let pass: the host goes on, as in Ansible. */
+  resume(): void {
+    this.halted = undefined;
+  }
+
   /** Drop what was queued (the host failed before the batch was sent). */
   discard(): void {
     for (const q of this.queue) q.slot.outcome = { ran: false, why: 'not run: the host stopped before it' };

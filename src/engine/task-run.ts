@@ -68,7 +68,10 @@ export async function runTask(task: Task, env: TaskEnv, handler = false): Promis
 
 function finalize(task: Task, env: TaskEnv, handler: boolean, outcome: TaskOutcome): TaskOutcome {
   if (handler) outcome.result.handler = true;
-  if (outcome.result.status === 'failed' && task.ignoreErrors) outcome.result.ignored = true;
+  if (outcome.result.status === 'failed' && task.ignoreErrors) {
+    outcome.result.ignored = true;
+    env.session.resume();
+  }
   if (task.noLog) censor(outcome);
   if (task.register) env.registered[task.register] = outcome.registered;
   return outcome;
@@ -84,7 +87,10 @@ async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
     const label = task.loopLabel !== undefined ? renderDeep(task.loopLabel, itemVars) : item;
     one.result.task = `${task.name} (item=${typeof label === 'string' ? label : JSON.stringify(label)})`;
     results.push(one);
-    if (one.result.status === 'failed') break;
+    // As in Ansible, ignore_errors lets every item run; otherwise the first failure stops the
+    // host's changes (and the host rolls back).
+    if (one.result.status === 'failed' && !task.ignoreErrors) break;
+    if (one.result.status === 'failed') env.session.resume();
   }
   const rs = results.map((r) => r.result);
   const failed = rs.some((r) => r.status === 'failed');

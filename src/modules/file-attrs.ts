@@ -52,8 +52,10 @@ export function planWrite(before: FileState, content: Buffer, attrs: FileAttrs):
     return {
       kind: 'write', path: before.path, before, content,
       mode: attrs.mode ?? before.mode,
-      owner: attrs.owner ?? String(before.uid),
-      group: attrs.group ?? String(before.gid),
+      // A file an earlier write of this run creates has no uid yet (-1): keep what that write
+      // set (a name), or nothing (the writer's default), never a bogus `chown -1`.
+      owner: attrs.owner ?? (before.uid >= 0 ? String(before.uid) : before.owner || undefined),
+      group: attrs.group ?? (before.gid >= 0 ? String(before.gid) : before.group || undefined),
       validate: attrs.validate,
     };
   }

@@ -259,3 +259,29 @@ ${verify}`);
     for (const h of ['h3', 'h4', 'h5']) expect(existsSync(join(marks, h)), h).toBe(false);
   });
 });
+
+describe('ignore_errors lets the host go on, as in Ansible (local host)', () => {
+  it('a failed command then a copy: the copy runs; a loop runs every item', async () => {
+    const target = join(tmp, 'after-ignored.txt');
+    const pb = join(tmp, 'ignore.yml');
+    writeFileSync(pb, `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+      ignore_errors: true
+    - copy: { dest: ${target}, content: "went on\\n" }
+    - command: "{{ item }}"
+      loop: [/bin/false, /bin/true, /bin/false]
+      ignore_errors: true
+      register: r
+    - assert:
+        that: r.results | length == 3
+`);
+    const run = await runCli(['apply', pb, '--json']);
+    expect(run.code, run.stdout.slice(0, 3000)).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('went on\n');
+    const doc = JSON.parse(run.stdout);
+    expect(doc.recap.localhost).toMatchObject({ failed: 0, ignored: 2, rescued: 0 });
+  });
+});
+
