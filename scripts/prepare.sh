@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 missing=""
 for pair in sshd:openssh-server ssh:openssh-client fail2ban-client:fail2ban iptables:iptables \
-            ip:iproute2 nsenter:util-linux sudo:sudo; do
+            ip:iproute2 nsenter:util-linux sudo:sudo debootstrap:debootstrap systemd-nspawn:systemd-container; do
   tool=${pair%%:*}; pkg=${pair#*:}
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $pkg"
 done
@@ -22,4 +22,9 @@ if [ -n "$missing" ]; then
   else
     echo "remedy: the lab needs root and these Debian packages:$missing (end-to-end tests will skip)" >&2
   fi
+fi
+
+# The booted Debian 13 hosts (systemd, OpenSSH 10): their image, built once into a cache.
+if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null 2>&1 && command -v systemd-nspawn >/dev/null 2>&1; then
+  sh scripts/lab-image.sh
 fi

@@ -1,5 +1,6 @@
 // Fault injectors: each recreates one real cause of an SSH lockout on a lab host, by the same
 // means an admin (or fail2ban) would, so remedy meets the genuine article. Idempotent.
+import { isIP } from 'node:net';
 import { checkIn, execIn } from './host.js';
 import { poll, q } from './run.js';
 import { reloadSshd } from './sshd.js';
@@ -23,27 +24,41 @@ export async function denyAllExcept(host: LabHost, allowed: string): Promise<voi
 }
 
 /** Any jail name besides sshd and recidive becomes a second watcher of sshd's log (sshd-ddos style). */
-function jailLocal(jails: string[]): string {
-  const sections = jails.map((jail) => {
+function jailSections(jails: string[], source: string): string[] {
+  return jails.map((jail) => {
     if (jail === 'recidive') return '[recidive]\nenabled = true\n';
     const filter = jail === 'sshd-ddos' ? 'sshd[mode=ddos]' : 'sshd';
-    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\nlogpath = /var/log/auth.log\n`;
+    return `[${jail}]\nenabled = true\nfilter = ${filter}\nport = ssh\n${source}`;
   });
+}
+
+function jailLocal(host: LabHost, jails: string[]): string {
+  if (host.kind === 'systemd') {
+    // fail2ban 1.1 as Debian 13 ships it: the journal backend, the nftables action (the image's
+    // jail.d sets both). Real failed logins would ban; tests ban with `banip` to be quick.
+    return `# remedy lab\n[DEFAULT]\nbackend = systemd\n\n${jailSections(jails, 'maxretry = 1000\n').join('\n')}`;
+  }
   // No journal in a namespace: read auth.log (written by `sshd -E`) by polling. Its lines are
   // bare messages (no timestamp, no `sshd[pid]:`), which fail2ban's filters never match: in the
   // lab, bans come from `banip` (fail2banBan), not from failed logins.
-  return `# remedy lab\n[DEFAULT]\nbackend = polling\n\n${sections.join('\n')}`;
+  return `# remedy lab\n[DEFAULT]\nbackend = polling\n\n${jailSections(jails, 'logpath = /var/log/auth.log\n').join('\n')}`;
 }
 
-/** fail2ban-server inside the host with `sshd` (always, as Debian enables it) plus `jails`. */
+// Start (or reload) fail2ban: the daemon by hand in a namespace, the service on a booted host.
+const START_FAIL2BAN: Record<LabHost['kind'], string> = {
+  netns: `mkdir -p /run/fail2ban && touch /var/log/fail2ban.log
+if fail2ban-client ping >/dev/null 2>&1; then fail2ban-client reload >/dev/null
+else fail2ban-server -b -x </dev/null >/dev/null 2>&1; fi`,
+  systemd: 'touch /var/log/fail2ban.log && systemctl restart fail2ban.service',
+};
+
+/** fail2ban with `sshd` (always, as Debian enables it) plus `jails`. */
 export async function startFail2ban(host: LabHost, jails: string[] = ['sshd']): Promise<void> {
   const all = ['sshd', ...jails.filter((j) => j !== 'sshd')];
   for (const j of all) if (!/^[A-Za-z0-9_-]+$/.test(j)) throw new Error(`lab: bad jail name ${JSON.stringify(j)}`);
-  await checkIn(host, 'cat > /etc/fail2ban/jail.local', { stdin: jailLocal(all) });
+  await checkIn(host, 'cat > /etc/fail2ban/jail.local', { stdin: jailLocal(host, all) });
   // recidive watches fail2ban's own log: it must exist before the jail starts.
-  await checkIn(host, `mkdir -p /run/fail2ban && touch /var/log/fail2ban.log
-if fail2ban-client ping >/dev/null 2>&1; then fail2ban-client reload >/dev/null
-else fail2ban-server -b -x </dev/null >/dev/null 2>&1; fi`);
+  await checkIn(host, START_FAIL2BAN[host.kind]);
   await poll(`fail2ban jails ${all.join(', ')} on ${host.name}`, async () => {
     const r = await execIn(host, 'fail2ban-client status');
     const list = /Jail list:\s*(.*)/.exec(r.stdout)?.[1]?.split(/,\s*/) ?? [];
@@ -51,19 +66,41 @@ else fail2ban-server -b -x </dev/null >/dev/null 2>&1; fi`);
   }, { timeoutMs: 20_000, intervalMs: 100 });
 }
 
-/** A real ban: fail2ban records it in its db and its action adds the iptables REJECT. */
+// Where a ban of `jail` shows once its action ran: iptables' f2b-<jail> chain, or the nftables
+// action's set in table inet f2b-table.
+const BAN_RULES: Record<LabHost['kind'], (jail: string) => string> = {
+  netns: (jail) => `iptables -w -S f2b-${jail} 2>/dev/null`,
+  systemd: (jail) => `nft list set inet f2b-table addr-set-${jail} 2>/dev/null`,
+};
+
+/** A real ban: fail2ban records it in its db and its action adds the firewall rule. */
 export async function fail2banBan(host: LabHost, jail: string, ip: string): Promise<void> {
   await checkIn(host, `fail2ban-client set ${q(jail)} banip ${q(ip)} >/dev/null`);
   // The action runs in the jail's thread, after banip returns: wait for the rule.
-  await poll(`the iptables rule of ${jail}'s ban of ${ip} on ${host.name}`, async () => {
-    const r = await execIn(host, `iptables -w -S f2b-${jail} 2>/dev/null`);
-    return r.stdout.includes(`-s ${ip}/32 `);
+  await poll(`the firewall rule of ${jail}'s ban of ${ip} on ${host.name}`, async () => {
+    const r = await execIn(host, BAN_RULES[host.kind](q(jail)));
+    return host.kind === 'netns' ? r.stdout.includes(`-s ${ip}/32 `) : new RegExp(`[{ ,]${ip.replace(/\./g, '\\.')}[ ,}]`).test(r.stdout);
   });
 }
 
+// A reject rule for the client, by the host's own firewall front end.
+const REJECT: Record<LabHost['firewall'], (ip: string) => string> = {
+  iptables: (ip) => {
+    const rule = `INPUT -s ${ip} -p tcp --dport 22 -j REJECT --reject-with tcp-reset`;
+    return `iptables -w -C ${rule} 2>/dev/null || iptables -w -I ${rule}`;
+  },
+  nftables: (ip) => `nft list chain inet filter input | grep -q 'ip saddr ${ip} tcp dport 22 reject' ||
+nft insert rule inet filter input ip saddr ${ip} tcp dport 22 reject with tcp reset`,
+  ufw: (ip) => `ufw insert 1 reject proto tcp from ${ip} to any port 22 >/dev/null`,
+  firewalld: (ip) => {
+    const rule = q(`rule family="ipv4" source address="${ip}" port port="22" protocol="tcp" reject`);
+    return `firewall-cmd -q --query-rich-rule=${rule} || { firewall-cmd -q --add-rich-rule=${rule} && firewall-cmd -q --permanent --add-rich-rule=${rule}; }`;
+  },
+};
+
 export async function firewallReject(host: LabHost, ip: string): Promise<void> {
-  const rule = `INPUT -s ${q(ip)} -p tcp --dport 22 -j REJECT --reject-with tcp-reset`;
-  await checkIn(host, `iptables -w -C ${rule} 2>/dev/null || iptables -w -I ${rule}`);
+  if (isIP(ip) !== 4) throw new Error(`lab: firewallReject takes an IPv4 address, got ${JSON.stringify(ip)}`);
+  await checkIn(host, REJECT[host.firewall](ip));
 }
 
 /**

@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { execInContainer } from './container.js';
 import type { HostNet } from './netns.js';
 import { CLEAN_ENV, run } from './run.js';
 import type { ExecOptions, ExecResult, LabHost } from './types.js';
@@ -136,8 +137,9 @@ export function spawnHolder(ns: string, dir: string, name: string): Promise<numb
   });
 }
 
-/** Run `sh -c cmd` inside the host: its network, mount, UTS and PID namespaces. */
+/** Run `sh -c cmd` inside the host: its network, mount, UTS and PID namespaces (a container: all of its). */
 export function execIn(host: LabHost, cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  if (host.kind === 'systemd') return execInContainer(host, cmd, opts);
   const p = `/proc/${host.holderPid}/ns`;
   return run('nsenter', [`--net=/run/netns/${host.ns}`, `--mount=${p}/mnt`, `--uts=${p}/uts`, `--pid=${p}/pid_for_children`,
     '--', 'sh', '-c', cmd], opts);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { labFiles, makeClientKey, writeLabFiles, type LabFiles } from './artifacts.js';
 import * as client from './client.js';
 import * as faults from './faults.js';
+import { bootContainer, imageAvailable, prepareContainer, waitBooted } from './container.js';
 import { execIn, knownHostsLines, prepareHostFiles, spawnHolder } from './host.js';
 import {
   DEFAULT_PREFIX, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
@@ -20,14 +21,18 @@ import {
 import { mapLimit } from './run.js';
 import * as sshd from './sshd.js';
 import type {
-  ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LoginOptions, LoginResult, Vantage,
+  ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LabKindSpec, LoginOptions, LoginResult, Vantage,
 } from './types.js';
 
-export type { ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LoginOptions, LoginResult, Vantage } from './types.js';
+export type {
+  ExecOptions, ExecResult, FileState, HostKind, HostRef, Lab, LabHost, LabKindSpec, LoginOptions, LoginResult, SystemdFirewall, Vantage,
+} from './types.js';
+export { imageAvailable } from './container.js';
 export { cleanupStaleLabs } from './netns.js';
 
 const MAX_HOSTS = 200; // hosts are .10 and up in a /24
 const BOOT_CONCURRENCY = 6; // hosts booting at once: enough to overlap waits, few enough for 2 cores
+const CONTAINER_BOOT_CONCURRENCY = 3; // a systemd boot is ~1 CPU-s of its own
 const LOGIN_CONCURRENCY = 4;
 
 // REMEDY_LAB_TRACE=1 prints how long each phase of startLab takes.
@@ -67,8 +72,12 @@ function trackLive(key: string, teardown: () => void): void {
   live.set(key, teardown);
 }
 
-export async function startLab(opts: { hosts: number; prefix?: string }): Promise<Lab> {
+export async function startLab(opts: { hosts: number; prefix?: string } & Partial<LabKindSpec>): Promise<Lab> {
   requireRoot();
+  const spec: Required<LabKindSpec> = { kind: opts.kind ?? 'netns', firewall: opts.firewall ?? 'nftables' };
+  if (spec.kind === 'systemd' && !imageAvailable(spec.firewall)) {
+    throw new Error(`lab: no ${spec.firewall} image of booted systemd hosts: build it with \`sh scripts/lab-image.sh ${spec.firewall}\``);
+  }
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   checkPrefix(prefix);
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
@@ -86,14 +95,15 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
     const authorizedKey = await makeClientKey(files.keyFile, net.id);
     await createHostNets(net, nets);
     trace('network up');
-    const hosts = await mapLimit(nets, BOOT_CONCURRENCY, async (hn) => {
-      const host = await bootHost(net, hn, authorizedKey);
+    const concurrency = spec.kind === 'systemd' ? CONTAINER_BOOT_CONCURRENCY : BOOT_CONCURRENCY;
+    const hosts = await mapLimit(nets, concurrency, async (hn) => {
+      const host = await bootHost(net, hn, authorizedKey, spec);
       trace(`${host.name} sshd listening`);
       return host;
     });
     const knownHosts = (await Promise.all(hosts.map(knownHostsLines))).flat();
     await writeLabFiles(files, hosts, knownHosts, net.mgmtIp);
-    const lab = new LabImpl(net, hosts, files);
+    const lab = new LabImpl(net, hosts, files, spec);
     await mapLimit(hosts, LOGIN_CONCURRENCY, (h) => lab.assertReady(h));
     trace('logins verified');
     return lab;
@@ -107,17 +117,26 @@ export async function startLab(opts: { hosts: number; prefix?: string }): Promis
   }
 }
 
-async function bootHost(net: LabNet, hn: HostNet, authorizedKey: string): Promise<LabHost> {
+async function bootHost(net: LabNet, hn: HostNet, authorizedKey: string, spec: Required<LabKindSpec>): Promise<LabHost> {
   const dir = join(net.dir, hn.name);
+  if (spec.kind === 'systemd') {
+    await prepareContainer(dir, hn, spec.firewall, authorizedKey);
+    const holderPid = await bootContainer(dir, hn, spec.firewall);
+    const host: LabHost = { name: hn.name, kind: 'systemd', firewall: spec.firewall, ns: hn.ns, ip: hn.ip, holderPid, dir };
+    await waitBooted(host);
+    return host;
+  }
   await prepareHostFiles(dir, hn, authorizedKey);
   const holderPid = await spawnHolder(hn.ns, dir, hn.name);
-  const host: LabHost = { name: hn.name, ns: hn.ns, ip: hn.ip, holderPid, dir };
+  const host: LabHost = { name: hn.name, kind: 'netns', firewall: 'iptables', ns: hn.ns, ip: hn.ip, holderPid, dir };
   await sshd.bootSshd(host);
   return host;
 }
 
 class LabImpl implements Lab {
   readonly id: string;
+  readonly kind: LabHost['kind'];
+  readonly firewall: LabHost['firewall'];
   readonly dir: string;
   readonly clientIp: string;
   readonly mgmtIp: string;
@@ -131,8 +150,11 @@ class LabImpl implements Lab {
     private readonly net: LabNet,
     readonly hosts: LabHost[],
     files: LabFiles,
+    spec: Required<LabKindSpec>,
   ) {
     this.id = net.id;
+    this.kind = spec.kind;
+    this.firewall = spec.kind === 'systemd' ? spec.firewall : 'iptables';
     this.dir = net.dir;
     this.clientIp = net.clientIp;
     this.mgmtIp = net.mgmtIp;
@@ -216,6 +238,14 @@ class LabImpl implements Lab {
 
   reloadSshd(host: HostRef): Promise<void> {
     return sshd.reloadSshd(this.host(host));
+  }
+
+  useSocketActivation(host: HostRef): Promise<void> {
+    return sshd.useSocketActivation(this.host(host));
+  }
+
+  sshdLog(host: HostRef): Promise<string> {
+    return sshd.sshdLog(this.host(host));
   }
 
   stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeCgroups, removeCgroupsScript } from './container.js';
 import { check, poll, run } from './run.js';
 
 export const DEFAULT_PREFIX = 'remedy-lab';
@@ -207,6 +208,7 @@ export async function destroyLab(prefix: string, id: string): Promise<void> {
   for (const l of veths) await run('ip', ['link', 'del', l.ifname]);
   for (const ns of namespaces) await run('ip', ['netns', 'del', ns]);
   for (const l of ours.filter((l) => l.ifname === `rb${id}`)) await run('ip', ['link', 'del', l.ifname]);
+  await removeCgroups(namespaces); // booted containers' (their processes are gone now)
   await rm(labDir(prefix, id), { recursive: true, force: true });
 }
 
@@ -218,6 +220,7 @@ export function destroyLabSync(prefix: string, id: string, namespaces: string[])
     `for ns in ${namespaces.join(' ')}; do ip netns del $ns; done`,
     `for l in $(ip -o link show | grep -o 'rv${id}h[0-9]*@' | tr -d @); do ip link del $l; done`,
     `ip link del rb${id}`,
+    removeCgroupsScript(namespaces),
     `rm -rf ${labDir(prefix, id)}`,
   ].join('\n');
   try {

@@ -1,11 +1,29 @@
 // The lab's public shapes, shared by its modules and re-exported from lab.ts.
 
+/**
+ * Which kind of server a lab host is:
+ * - `netns`: this machine's Debian 12 sshd (OpenSSH 9.2, libwrap in sshd, sysvinit script,
+ *   iptables) in bare namespaces;
+ * - `systemd`: a booted Debian 13 container (systemd as PID 1, OpenSSH 10 with sshd-session,
+ *   journald, fail2ban 1.1 on nftables) whose firewall front end is `firewall`.
+ */
+export type HostKind = 'netns' | 'systemd';
+export type SystemdFirewall = 'nftables' | 'ufw' | 'firewalld';
+
+/** What startLab builds: a kind, and for systemd hosts the firewall front end of their image. */
+export interface LabKindSpec {
+  kind: HostKind;
+  firewall?: SystemdFirewall; // systemd only; default nftables
+}
+
 export interface LabHost {
   name: string; // h1, h2, ... (also the host's hostname and its inventory name)
+  kind: HostKind;
+  firewall: SystemdFirewall | 'iptables';
   ns: string; // network namespace, /run/netns/<ns>
   ip: string;
-  holderPid: number; // root-namespace pid of the process that holds the host's mount/uts/pid namespaces
-  dir: string; // the host's private dirs in the root namespace (run, log, ...; etc/ holds only what differs from the root's /etc)
+  holderPid: number; // root-namespace pid holding the host's namespaces: the holder (netns) or the container's systemd (systemd)
+  dir: string; // the host's files in the root namespace; dir/etc holds only what differs from the image's /etc
 }
 
 /** A host object or its name ("h1") or its address. */
@@ -46,6 +64,8 @@ export interface FileState {
 
 export interface Lab {
   id: string;
+  kind: HostKind;
+  firewall: LabHost['firewall'];
   dir: string;
   clientIp: string;
   mgmtIp: string;
@@ -69,5 +89,8 @@ export interface Lab {
   stopSshd(host: HostRef): Promise<void>;
   startSshd(host: HostRef): Promise<void>;
   reloadSshd(host: HostRef): Promise<void>;
+  useSocketActivation(host: HostRef): Promise<void>;
+  /** sshd's log as an admin reads it: /var/log/auth.log (netns), the journal of ssh.service and its sessions (systemd). */
+  sshdLog(host: HostRef): Promise<string>;
   stop(): Promise<void>;
 }
