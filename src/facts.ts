@@ -20,8 +20,22 @@ export interface Facts {
   opensshVersion: string | null;
   /** As printed ('9.2p1' or '9.2'). */
   opensshVersionRaw: string;
-  /** sshd linked with libwrap (hosts.allow/hosts.deny apply). */
+  /** sshd linked with libwrap (hosts.allow/hosts.deny apply): in any of the binaries that accept connections. */
   libwrap: boolean;
+  /** Which of those binaries link libwrap: /usr/sbin/sshd (OpenSSH < 9.8), /usr/lib/openssh/sshd-session (9.8+). */
+  libwrapIn: string[];
+  /** The per-connection binaries sshd execs (OpenSSH >= 9.8), as its compiled-in paths name them. */
+  sshdHelpers: string[];
+  /**
+   * How the server is built, which decides where libwrap and penalties live:
+   * 'monolithic' (< 9.8: sshd does everything), 'sshd-session' (9.8–9.9: sshd execs sshd-session
+   * per connection; PerSourcePenalties), 'sshd-auth' (>= 10.0: authentication in sshd-auth too).
+   */
+  opensshGeneration: 'monolithic' | 'sshd-session' | 'sshd-auth' | 'unknown';
+  /** OpenSSH >= 9.8: PerSourcePenalties exists (and is on unless configured off). */
+  perSourcePenalties: boolean;
+  /** The firewall's front end, the tool an admin manages rules with: firewalld, ufw, nftables, iptables or none. */
+  firewallFrontend: 'firewalld' | 'ufw' | 'nftables' | 'iptables' | 'none';
   /** Service name of sshd: 'ssh' on Debian/Ubuntu, 'sshd' elsewhere. */
   sshService: string;
   sudo: boolean;
@@ -53,9 +67,22 @@ sshd=$(command -v sshd 2>/dev/null || { [ -x /usr/sbin/sshd ] && echo /usr/sbin/
 p sshd "$sshd"
 if [ -n "$sshd" ]; then
   p sshd_version "$(j "$("$sshd" -V 2>&1)")"
+  # OpenSSH 9.8 and later exec sshd-session (10.0 and later also sshd-auth) per connection: their paths are
+  # compiled into sshd, and libwrap is linked into the one that accepts the connection.
+  helpers=$(grep -ao '/[-A-Za-z0-9_./]*/sshd-\(session\|auth\)' "$sshd" 2>/dev/null | sort -u)
+  p sshd_helpers "$(j "$helpers")"
   # libwrap linkage: its soname in the binary's dynamic section (ldd would load every library).
-  if grep -q 'libwrap\.so' "$sshd" 2>/dev/null; then p libwrap 1; else p libwrap 0; fi
+  w=''; for b in "$sshd" $helpers; do grep -q 'libwrap\.so' "$b" 2>/dev/null && w="$w $b"; done
+  p libwrap_in "$w"
 fi
+# The firewall front end: firewalld while it runs, ufw when enabled, nftables when its service
+# or ruleset file is set up, else plain iptables.
+if [ -d /run/firewalld ] && command -v firewall-cmd >/dev/null 2>&1; then p firewall firewalld
+elif command -v ufw >/dev/null 2>&1 && grep -qs '^ENABLED=yes' /etc/ufw/ufw.conf; then p firewall ufw
+elif command -v nft >/dev/null 2>&1 && { [ -e /etc/systemd/system/sysinit.target.wants/nftables.service ] || [ -s /etc/nftables.conf ]; }; then p firewall nftables
+elif command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ]; then p firewall iptables
+elif command -v nft >/dev/null 2>&1; then p firewall nftables
+else p firewall none; fi
 p ssh_version "$(j "$(ssh -V 2>&1)")"
 if [ -e /lib/systemd/system/ssh.service ] || [ -e /usr/lib/systemd/system/ssh.service ] || [ -e /etc/init.d/ssh ]; then p ssh_service ssh; else p ssh_service sshd; fi
 command -v sudo >/dev/null 2>&1 && p sudo 1 || p sudo 0
@@ -75,6 +102,17 @@ const FAMILY: Record<string, string> = {
   alpine: 'Alpine', arch: 'Archlinux', sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse',
 };
 
+const FRONTENDS = ['firewalld', 'ufw', 'nftables', 'iptables', 'none'] as const;
+
+/** Where the binaries are, by version: the helpers sshd names decide; the version when it named none. */
+function generation(version: string | null, helpers: string[]): Facts['opensshGeneration'] {
+  if (helpers.some((h) => h.endsWith('/sshd-auth'))) return 'sshd-auth';
+  if (helpers.some((h) => h.endsWith('/sshd-session'))) return 'sshd-session';
+  if (!version) return 'unknown';
+  if (semver.gte(version, '10.0.0')) return 'sshd-auth';
+  return semver.gte(version, '9.8.0') ? 'sshd-session' : 'monolithic';
+}
+
 export function parseFacts(output: string): Facts {
   const kv = new Map<string, string>();
   for (const line of output.split('\n')) {
@@ -88,6 +126,10 @@ export function parseFacts(output: string): Facts {
   // text; ssh -V is the fallback when neither did.
   const server = parseOpensshVersion(get('sshd_version'));
   const ver = server.version ? server : parseOpensshVersion(get('ssh_version'));
+  const words = (k: string) => get(k).split(/\s+/).filter(Boolean);
+  const helpers = words('sshd_helpers');
+  const libwrapIn = words('libwrap_in');
+  const fw = get('firewall');
   return {
     hostname: get('hostname'),
     distribution: id,
@@ -101,7 +143,12 @@ export function parseFacts(output: string): Facts {
     sshdPath: get('sshd'),
     opensshVersion: ver.version,
     opensshVersionRaw: ver.raw,
-    libwrap: get('libwrap') === '1',
+    libwrap: libwrapIn.length > 0 || get('libwrap') === '1',
+    libwrapIn,
+    sshdHelpers: helpers,
+    opensshGeneration: generation(ver.version, helpers),
+    perSourcePenalties: ver.version !== null && semver.gte(ver.version, '9.8.0'),
+    firewallFrontend: (FRONTENDS as readonly string[]).includes(fw) ? (fw as Facts['firewallFrontend']) : 'none',
     sshService: get('ssh_service') || 'sshd',
     sudo: get('sudo') === '1',
     fail2ban: get('fail2ban') === '1',
@@ -124,6 +171,11 @@ export function factsToVars(f: Facts): Record<string, unknown> {
     openssh_version: f.opensshVersion,
     openssh_version_raw: f.opensshVersionRaw,
     sshd_libwrap: f.libwrap,
+    sshd_libwrap_in: f.libwrapIn,
+    sshd_helpers: f.sshdHelpers,
+    openssh_generation: f.opensshGeneration,
+    openssh_per_source_penalties: f.perSourcePenalties,
+    firewall_frontend: f.firewallFrontend,
     ssh_service: f.sshService,
     sudo: f.sudo,
     fail2ban: f.fail2ban,

@@ -4,6 +4,7 @@
 // Orchestration only. Hosts run concurrently; nothing on any host changes.
 import { isIP } from 'node:net';
 import { UsageError, ValidationError, exitCodeForDiagnosis } from '../errors.js';
+import type { Facts } from '../facts.js';
 import { openInventory } from '../inventory-source.js';
 import { limitHosts, selectHosts } from '../inventory/patterns.js';
 import { hostVars } from '../inventory/vars.js';
@@ -39,6 +40,9 @@ export interface DiagnoseIo {
 
 /** Hosts diagnosed at once. */
 const CONCURRENCY = 20;
+const pickFacts = ({ opensshGeneration, libwrapIn, perSourcePenalties, firewallFrontend, serviceMgr }: Facts): ServerSummary['facts'] =>
+  ({ opensshGeneration, libwrapIn, perSourcePenalties, firewallFrontend, serviceMgr });
+
 /** Wait for the banner after TCP connect: above libwrap's ~5 s delayed refusal. */
 const BANNER_WAIT_MS = 10_000;
 /** The evidence exec. */
@@ -122,6 +126,7 @@ export async function diagnoseHost(t: HostTarget, opts: DiagnoseHostOptions): Pr
           hostname: evidence.facts.hostname,
           openssh: vantage.software ?? (evidence.facts.opensshVersionRaw ? `OpenSSH ${evidence.facts.opensshVersionRaw}` : ''),
           libwrap: evidence.facts.libwrap,
+          facts: pickFacts(evidence.facts),
           problems,
           clientLog: clientLogLines(evidence, clientIp),
           ms: Date.now() - e0,

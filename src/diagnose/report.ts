@@ -2,6 +2,7 @@
 // or with --json exactly one JSON document:
 //   { "hosts": { NAME: { "clientIp", "vantage": {phase, outcome, timings, ...}, "causes": [{ id,
 //     evidence, fix }], "paths": [{ path, ok, phase?, message?, ms }], "server": {...} | null } } }
+import type { Facts } from '../facts.js';
 import type { Cause, PathReport } from './verdict.js';
 import type { Vantage } from './vantage.js';
 
@@ -13,6 +14,8 @@ export interface ServerSummary {
   hostname: string;
   openssh: string;
   libwrap: boolean;
+  /** What kind of server it is: where libwrap lives, penalties, the firewall's front end, the init. */
+  facts: Pick<Facts, 'opensshGeneration' | 'libwrapIn' | 'perSourcePenalties' | 'firewallFrontend' | 'serviceMgr'>;
   /** What could not be read (permissions, missing tools). */
   problems: string[];
   /** The newest log lines naming the client address (auth.log, secure, fail2ban.log, journal). */
@@ -40,7 +43,11 @@ function serverLine(d: HostDiagnosis): string {
   if (d.server) {
     const s = d.server;
     const who = s.uid === 0 ? 'root' : s.uid < 0 ? 'unknown user' : `uid ${s.uid} (no passwordless sudo: firewall and fail2ban may be unreadable)`;
-    return `server: evidence over ${s.path} in ${s.ms} ms as ${who}; ${s.openssh || 'OpenSSH version unknown'}${s.libwrap ? ', sshd linked with libwrap' : ''}`;
+    const f = s.facts;
+    const wrap = f.libwrapIn.length ? `, libwrap in ${f.libwrapIn.join(', ')}` : s.libwrap ? ', sshd linked with libwrap' : '';
+    const build = f.opensshGeneration === 'unknown' ? '' : ` (${f.opensshGeneration}${f.perSourcePenalties ? ', PerSourcePenalties' : ''})`;
+    return `server: evidence over ${s.path} in ${s.ms} ms as ${who}; ${s.openssh || 'OpenSSH version unknown'}${build}${wrap}; ` +
+      `${f.serviceMgr}, firewall ${f.firewallFrontend}`;
   }
   if (d.evidenceError) return `server: reached, but the evidence script failed: ${d.evidenceError}`;
   const tried = d.paths.map((p) => `${p.path}: ${p.phase ?? 'failed'}: ${p.message ?? ''} (${p.ms} ms)`).join('; ');

@@ -16,6 +16,7 @@ import semver from 'semver';
 import { quote } from '../shell.js';
 import { decideAccess, parseHostsAccess, rulesRefusing } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
+import { isMaxStartupsDrop, isPenaltyLineOf, parseDropLine } from '../formats/sshd-log.js';
 import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
 import { netContains, parseIp, parseNet } from '../formats/ip.js';
 import {
@@ -78,7 +79,8 @@ const FIT: Partial<Record<CauseId, { match: VantageOutcome[]; compatible: Vantag
   tcp_wrappers: { match: ['reset_after_delay', 'closed_after_delay'], compatible: ['reset_at_once', 'closed_at_once', 'banner_timeout'] },
   fail2ban: { match: ['tcp_refused', 'tcp_timeout'], compatible: ['reset_at_once', 'closed_at_once', 'tcp_unreachable'] },
   firewall: { match: ['tcp_refused', 'tcp_timeout', 'tcp_unreachable'], compatible: ['reset_at_once', 'closed_at_once'] },
-  maxstartups: { match: ['maxstartups_message', 'closed_at_once', 'reset_at_once'], compatible: ['ok', 'banner_timeout', 'login_failed'] },
+  // OpenSSH >= 9.8 answers a MaxStartups drop with "Not allowed at this time", as it does a penalty.
+  maxstartups: { match: ['maxstartups_message', 'penalty_message', 'closed_at_once', 'reset_at_once'], compatible: ['ok', 'banner_timeout', 'login_failed'] },
   per_source_penalty: { match: ['penalty_message', 'closed_at_once', 'reset_at_once'], compatible: ['ok'] },
   sshd_not_running: { match: ['tcp_refused'], compatible: [] },
   user_not_allowed: { match: ['auth_failed'], compatible: [] },
@@ -228,7 +230,8 @@ function tcpWrappers(i: VerdictInput, ev: ServerEvidence): Draft | undefined {
     evidence.push(`${path}:${r.line}: ${text} — ${r.reason}, ${scope}${r.decisive ? '; hosts_access stops here: refused' : ''}`);
   }
   if (decision.assumptions.length) evidence.push(`assuming ${decision.assumptions.join('; ')}`);
-  evidence.push(`sshd is linked with libwrap${ev.libwrapLine ? ` (ldd: ${ev.libwrapLine.replace(/\s+/g, ' ')})` : ''}, so these rules apply`);
+  const wrapped = ev.facts.libwrapIn.length ? ev.facts.libwrapIn.join(', ') : 'sshd';
+  evidence.push(`libwrap is linked into ${wrapped}${ev.libwrapLine ? ` (ldd: ${ev.libwrapLine.replace(/\s+/g, ' ')})` : ''}, so these rules apply`);
   evidence.push(...logLines(ev, (l) => /refused connect/i.test(l) && lineNamesIp(l, i.clientIp)));
   return { id: 'tcp_wrappers', strength: 'decisive', evidence, fix: unblockFix(i) };
 }
@@ -368,9 +371,11 @@ function maxstartups(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | 
     evidence.push(`the client's new connections were dropped at once before the banner (${v.dropped} of ${v.probes.length + (v.login ? 1 : 0)}): MaxStartups' random early drop`);
     strength ??= 'supporting';
   }
-  const logs = logLines(ev, (l) => /MaxStartups|drop connection/i.test(l));
+  // Only the listener's MaxStartups drops: OpenSSH >= 9.8 logs penalty refusals as drops too.
+  const logs = logLines(ev, isMaxStartupsDrop);
   evidence.push(...logs);
-  if (logs.length) strength ??= 'supporting';
+  // Log lines are history: once the client gets in again they explain nothing by themselves.
+  if (logs.length && v.outcome !== 'ok') strength ??= 'supporting';
   if (!strength) return undefined;
   if (ev.loadavg) evidence.push(`load average: ${ev.loadavg.split(' ').slice(0, 3).join(' ')}`);
   // A floor above the unauthenticated connections now, never below the default.
@@ -387,8 +392,9 @@ function perSourcePenalty(i: VerdictInput, ev: ServerEvidence | undefined): Draf
   const evidence: string[] = [];
   let strength: Strength | undefined;
   if (v.outcome === 'penalty_message') {
+    // The same words answer a MaxStartups drop: only the server's log (below) makes it decisive.
     evidence.push(`the server answered the client ${JSON.stringify((v.probes[0]?.lines ?? []).join(' '))} instead of its banner`);
-    strength = 'decisive';
+    strength = ev ? 'supporting' : 'decisive';
   }
   if (ev) {
     if (supported === false) return undefined;
@@ -397,10 +403,12 @@ function perSourcePenalty(i: VerdictInput, ev: ServerEvidence | undefined): Draf
     if (setting === 'no') return undefined;
     const exempt = effective(ev, 'persourcepenaltyexemptlist')?.[0];
     if (exempt && exempt !== 'none' && addrMatchList(i.clientIp, exempt) === 1) return undefined;
-    const logs = logLines(ev, (l) => /penalt/i.test(l) && lineNamesIp(l, i.clientIp));
+    const logs = logLines(ev, (l) => isPenaltyLineOf(l, i.clientIp));
     evidence.push(...logs);
-    if (logs.length) strength = 'decisive';
-    else if (supported && v.dropped > 0 && (v.outcome === 'closed_at_once' || v.outcome === 'reset_at_once')) {
+    if (logs.length && v.outcome !== 'ok') strength = 'decisive';
+    else if (logLines(ev, (l) => isMaxStartupsDrop(l) && parseDropLine(l)?.from.addr === i.clientIp).length) {
+      return undefined; // the log says the client's drops were MaxStartups', and no penalty
+    } else if (supported && v.dropped > 0 && (v.outcome === 'closed_at_once' || v.outcome === 'reset_at_once')) {
       evidence.push(`the client's connection was closed at once before the banner, and sshd ${ver} penalises sources (PerSourcePenalties is on by default since 9.8)`);
       strength = 'supporting';
     }
@@ -411,7 +419,8 @@ function perSourcePenalty(i: VerdictInput, ev: ServerEvidence | undefined): Draf
     id: 'per_source_penalty',
     strength,
     evidence,
-    fix: `wait for the penalty to expire, or exempt the client: add "PerSourcePenaltyExemptList ${i.clientIp}" before the first Match in ${SSHD_CONFIG}, check with sshd -t, then reload sshd`,
+    // unblock.yml exempts the client (PerSourcePenaltyExemptList) and restarts sshd, which clears the penalty table.
+    fix: unblockFix(i),
   };
 }
 
@@ -419,7 +428,8 @@ function sshdNotRunning(i: VerdictInput, ev: ServerEvidence): Draft | undefined 
   const port = sshdPort(i);
   const evidence: string[] = [];
   const listeners = listenersOn(ev, port);
-  const sshdListens = listeners.some((r) => !r.process || /"sshd"/.test(r.process));
+  // Socket activation (ssh.socket): systemd holds the port and starts sshd for connections.
+  const sshdListens = listeners.some((r) => !r.process || /"(sshd|systemd)"/.test(r.process));
   const pf = ev.sshd.pidfile;
   const listener = ev.sshd.listener;
   if (ev.socketSource && sshdListens) return undefined;

@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { diagnoseCommand, type DiagnoseFlags } from '../../src/diagnose/command.js';
 import { runCli } from './run-cli.js';
@@ -23,7 +24,11 @@ async function diagnose(flags: DiagnoseFlags): Promise<{ code: number; stdout: s
   return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
 }
 
-describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every way', () => {
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts locked out in every way ($name)', (kind) => {
+  // OpenSSH >= 9.8 only: an active PerSourcePenalties penalty.
+  const penalties = kind.kind === 'systemd';
   let lab: Lab;
   let hosts: Record<string, LabHost>;
   let inventory: string;
@@ -37,18 +42,32 @@ describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every w
   const state = async () => {
     const out: Record<string, unknown> = {};
     for (const h of lab.hosts) {
-      const rules = await lab.exec(h, 'iptables -w -S');
+      const rules = await lab.firewallRules(h);
       const banned = await lab.exec(h, 'fail2ban-client banned 2>/dev/null || true');
       const tree = await lab.exec(h, 'find /tmp /etc/ssh /var/lib/remedy /run/sshd -xdev 2>/dev/null | sort');
-      out[h.name] = { files: await lab.fileState(h, FILES), rules: rules.stdout, banned: banned.stdout, tree: tree.stdout };
+      out[h.name] = { files: await lab.fileState(h, FILES), rules, banned: banned.stdout, tree: tree.stdout };
     }
     return out;
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 10, prefix: 'remedy-diag' });
-    const names = ['deny', 'allexcept', 'fail2ban', 'firewall', 'maxstartups', 'stopped', 'broken', 'dropin', 'denyusers', 'healthy'];
+    const names = ['deny', 'allexcept', 'fail2ban', 'firewall', 'maxstartups', 'stopped', 'broken', 'dropin', 'denyusers', 'healthy',
+      'denyban', ...(penalties ? ['penalty'] : [])];
+    lab = await startLab({ hosts: names.length, prefix: 'remedy-diag', ...kind });
     hosts = Object.fromEntries(names.map((n, k) => [n, lab.hosts[k]!]));
+    // hosts.deny refuses the client, and fail2ban (whose sshd filter matches `refused connect
+    // from`) banned it for that on top: two causes, both to be named.
+    await lab.denyClient(hosts.denyban!);
+    await lab.startFail2ban(hosts.denyban!);
+    await lab.fail2banBan(hosts.denyban!, 'sshd');
+    if (penalties) {
+      // A failed authentication from the client earns it a 5-minute penalty.
+      await lab.setSshdOption(hosts.penalty!, 'PerSourcePenalties authfail:300s');
+      const stranger = await lab.sshLogin(hosts.penalty!, { from: 'client', stranger: true });
+      if (stranger.ok) throw new Error('a stranger key logged in');
+      const penalised = await lab.sshLogin(hosts.penalty!, { from: 'client' });
+      if (penalised.ok) throw new Error(`no penalty after a failed authentication: ${penalised.stderr}`);
+    }
     await lab.denyClient(hosts.deny!);
     await lab.denyAllExcept(hosts.allexcept!, lab.mgmtIp);
     await lab.startFail2ban(hosts.fail2ban!);
@@ -98,7 +117,7 @@ describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every w
 
   it('prints one JSON document, exits 3 (two hosts unreachable on every path), in one pass', () => {
     expect(run.code, run.stderr).toBe(3);
-    expect(Object.keys(doc.hosts).sort()).toEqual(['allexcept', 'broken', 'deny', 'denyusers', 'dropin', 'fail2ban', 'firewall', 'gone', 'healthy', 'maxstartups', 'stopped']);
+    expect(Object.keys(doc.hosts).sort()).toEqual([...Object.keys(hosts), 'gone'].sort());
     for (const [name, h] of Object.entries<any>(doc.hosts)) {
       expect(h.clientIp, name).toBe(lab.clientIp);
       expect(h.vantage.timings.totalMs, name).toBeTypeOf('number');
@@ -127,7 +146,7 @@ describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every w
     expect(first('fail2ban')).toBe('fail2ban');
     expect(doc.hosts.fail2ban.vantage.outcome).toBe('tcp_refused');
     expect(evidence('fail2ban')).toContain(`fail2ban jail sshd bans ${lab.clientIp}`);
-    expect(evidence('fail2ban')).toMatch(/f2b-sshd .*REJECT/);
+    expect(evidence('fail2ban')).toMatch(kind.kind === 'netns' ? /f2b-sshd .*REJECT/ : /f2b-table.*addr-set-sshd/);
     // Its firewall rule belongs to fail2ban: not reported as a firewall cause of its own.
     expect(doc.hosts.fail2ban.causes.map((c: any) => c.id)).not.toContain('firewall');
   });
@@ -135,7 +154,9 @@ describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every w
   it('firewall: the REJECT rule naming the client', () => {
     expect(first('firewall')).toBe('firewall');
     expect(doc.hosts.firewall.vantage.outcome).toBe('tcp_refused');
-    expect(evidence('firewall')).toMatch(new RegExp(`INPUT rule 1: -A INPUT -s ${lab.clientIp.replace(/\./g, '\\.')}/32 .*REJECT --reject-with tcp-reset — names this client`));
+    expect(evidence('firewall')).toMatch(kind.kind === 'netns'
+      ? new RegExp(`INPUT rule 1: -A INPUT -s ${esc(lab.clientIp)}/32 .*REJECT --reject-with tcp-reset — names this client`)
+      : new RegExp(`nft inet filter chain input handle \\d+: ip saddr ${esc(lab.clientIp)} tcp dport 22 reject with tcp reset.*names this client`));
   });
 
   it('maxstartups: start reached by unauthenticated connections (random drops or not)', () => {
@@ -144,13 +165,41 @@ describe.skipIf(!labAvailable())('remedy diagnose on hosts locked out in every w
     expect(evidence('maxstartups')).toMatch(/unauthenticated connections now: [34] .*dropped with probability \d+%/);
     expect(doc.hosts.maxstartups.causes[0].fix).toMatch(/^remedy apply playbooks\/raise-maxstartups\.yml -l maxstartups/);
     // Whatever the client drew: a drop, "Exceeded MaxStartups", or a login that got through.
-    expect(['ok', 'closed_at_once', 'reset_at_once', 'maxstartups_message']).toContain(doc.hosts.maxstartups.vantage.outcome);
+    // OpenSSH >= 9.8 says "Not allowed at this time" for a MaxStartups drop, as for a penalty.
+    expect(['ok', 'closed_at_once', 'reset_at_once', 'maxstartups_message', 'penalty_message']).toContain(doc.hosts.maxstartups.vantage.outcome);
   });
 
   it('maxstartups: a drop-in overriding the main file, cited by file:line', () => {
     expect(first('dropin')).toBe('maxstartups');
     expect(evidence('dropin')).toContain('MaxStartups 2:30:10 at /etc/ssh/sshd_config.d/50-low.conf:1 (a drop-in, included from /etc/ssh/sshd_config:');
     expect(evidence('dropin')).toContain('it overrides /etc/ssh/sshd_config:1: MaxStartups 10:30:100');
+  });
+
+  it('hosts.deny and the fail2ban ban it earned: both named, the fix lifts both', () => {
+    const ids = doc.hosts.denyban.causes.map((c: any) => c.id);
+    expect(ids.slice(0, 2).sort()).toEqual(['fail2ban', 'tcp_wrappers']);
+    const all = doc.hosts.denyban.causes.flatMap((c: any) => c.evidence).join('\n');
+    expect(all).toMatch(new RegExp(`/etc/hosts\\.deny:\\d+: sshd: ${esc(lab.clientIp)}`));
+    expect(all).toContain(`fail2ban jail sshd bans ${lab.clientIp}`);
+  });
+
+  it.runIf(penalties)('per_source_penalty: the log says penalty, not MaxStartups, and names the client', () => {
+    expect(first('penalty')).toBe('per_source_penalty');
+    expect(doc.hosts.penalty.causes.map((c: any) => c.id)).not.toContain('maxstartups');
+    expect(evidence('penalty')).toMatch(new RegExp(`drop connection #\\d+ from \\[${esc(lab.clientIp)}\\]:\\d+ .*penalty: failed authentication`));
+    expect(doc.hosts.penalty.causes[0].fix).toBe(`remedy apply playbooks/unblock.yml -l penalty -e client_ip=${lab.clientIp}`);
+  });
+
+  it.runIf(penalties)('maxstartups on OpenSSH 10: "Not allowed at this time" read as MaxStartups from the log, not a penalty', () => {
+    expect(doc.hosts.maxstartups.causes.map((c: any) => c.id)).not.toContain('per_source_penalty');
+    expect(doc.hosts.dropin.causes.map((c: any) => c.id)).not.toContain('per_source_penalty');
+  });
+
+  it('evidence names the OpenSSH generation and the firewall front end', () => {
+    const server = doc.hosts.healthy.server;
+    expect(server.facts.opensshGeneration).toBe(kind.kind === 'systemd' ? 'sshd-auth' : 'monolithic');
+    expect(server.facts.firewallFrontend).toBe(kind.kind === 'systemd' ? kind.firewall : 'iptables');
+    expect(server.facts.libwrapIn).toEqual(kind.kind === 'systemd' ? ['/usr/lib/openssh/sshd-session'] : ['/usr/sbin/sshd']);
   });
 
   it('sshd_not_running: refused on every path, from the client side alone', () => {

@@ -2,6 +2,7 @@
 // `remedy apply playbooks/unblock.yml`, and the client logs in again with plain OpenSSH from its
 // own address. `plan` beforehand changes nothing; a second apply changes nothing.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 import { SOCKET_BANNED_PY } from '../../src/formats/fail2ban.js';
@@ -12,7 +13,15 @@ const FILES = [
   '/etc/fail2ban/jail.local',
 ];
 
-describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed faults', () => {
+// The command that lifts the firewall reject, by front end.
+const LIFT_REJECT: Record<Lab['firewall'], RegExp> = {
+  iptables: /iptables.* -D INPUT/,
+  nftables: /nft .*delete rule inet filter input handle \d+/,
+  ufw: /ufw .*delete/,
+  firewalld: /firewall-cmd .*--remove-rich-rule/,
+};
+
+describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fleet with mixed faults ($name)', (kind) => {
   let lab: Lab;
   let h1: LabHost, h2: LabHost, h3: LabHost;
   let release: (() => void) | undefined;
@@ -22,15 +31,15 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
   const state = async () => {
     const out: Record<string, unknown> = {};
     for (const h of lab.hosts) {
-      const rules = await lab.exec(h, 'iptables -w -S');
+      const rules = await lab.firewallRules(h);
       const banned = await lab.exec(h, 'fail2ban-client banned 2>/dev/null || true');
-      out[h.name] = { files: await lab.fileState(h, FILES), rules: rules.stdout, banned: banned.stdout };
+      out[h.name] = { files: await lab.fileState(h, FILES), rules, banned: banned.stdout };
     }
     return out;
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 3, prefix: 'remedy-unblock' });
+    lab = await startLab({ hosts: 3, prefix: 'remedy-unblock', ...kind });
     [h1, h2, h3] = lab.hosts as [LabHost, LabHost, LabHost];
     // h1: a deny rule naming the client, and a fail2ban ban in two jails.
     await lab.denyClient(h1);
@@ -78,7 +87,7 @@ describe.skipIf(!labAvailable())('playbooks/unblock.yml on a fleet with mixed fa
     expect(commands('h1')).toMatch(/fail2ban-client (unban|set \S+ unbanip) /);
     expect(diffs('h1')).toContain('/etc/hosts.deny');
     expect(diffs('h2')).toContain('/etc/hosts.allow');
-    expect(commands('h2')).toMatch(/iptables.* -D INPUT/);
+    expect(commands('h2')).toMatch(LIFT_REJECT[lab.firewall]);
     expect(diffs('h3')).toContain('/etc/ssh/sshd_config.d/50-low.conf');
   });
 

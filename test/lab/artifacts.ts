@@ -7,6 +7,7 @@ import type { LabHost } from './types.js';
 
 export interface LabFiles {
   keyFile: string;
+  strangerKeyFile: string;
   knownHostsFile: string;
   inventoryFile: string;
   sshConfigFile: string;
@@ -14,6 +15,7 @@ export interface LabFiles {
 
 export const labFiles = (dir: string): LabFiles => ({
   keyFile: join(dir, 'id_ed25519'),
+  strangerKeyFile: join(dir, 'stranger_ed25519'),
   knownHostsFile: join(dir, 'known_hosts'),
   inventoryFile: join(dir, 'inventory.yml'),
   sshConfigFile: join(dir, 'ssh_config'),

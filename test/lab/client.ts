@@ -7,6 +7,7 @@ import type { LoginResult } from './types.js';
 export interface ClientFiles {
   keyFile: string;
   knownHostsFile: string;
+  strangerKeyFile?: string; // a key no host authorizes
 }
 
 // Above the ~5 s libwrap waits before resetting a refused connection, so that refusal is seen.
@@ -17,11 +18,12 @@ export async function sshLogin(
   files: ClientFiles,
   ip: string,
   from: string,
-  { timeoutMs = DEFAULT_LOGIN_TIMEOUT_MS, command = 'true' }: { timeoutMs?: number; command?: string } = {},
+  { timeoutMs = DEFAULT_LOGIN_TIMEOUT_MS, command = 'true', stranger = false }: { timeoutMs?: number; command?: string; stranger?: boolean } = {},
 ): Promise<LoginResult> {
   const connectTimeout = Math.max(1, Math.floor(timeoutMs / 1000) - 2); // also bounds the banner wait
+  if (stranger && !files.strangerKeyFile) throw new Error('lab: no stranger key');
   const args = [
-    '-F', '/dev/null', '-b', from, '-i', files.keyFile,
+    '-F', '/dev/null', '-b', from, '-i', stranger ? files.strangerKeyFile! : files.keyFile,
     '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
     '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${files.knownHostsFile}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no',

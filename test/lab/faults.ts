@@ -98,6 +98,13 @@ nft insert rule inet filter input ip saddr ${ip} tcp dport 22 reject with tcp re
   },
 };
 
+/** The whole packet filter (nft's ruleset holds ufw's and firewalld's too), plus firewalld's permanent rich rules. */
+export async function firewallRules(host: LabHost): Promise<string> {
+  if (host.kind === 'netns') return checkIn(host, 'iptables -w -S');
+  const permanent = host.firewall === 'firewalld' ? '; firewall-cmd --permanent --list-rich-rules' : '';
+  return checkIn(host, `nft list ruleset${permanent}`);
+}
+
 export async function firewallReject(host: LabHost, ip: string): Promise<void> {
   if (isIP(ip) !== 4) throw new Error(`lab: firewallReject takes an IPv4 address, got ${JSON.stringify(ip)}`);
   await checkIn(host, REJECT[host.firewall](ip));

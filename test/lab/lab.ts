@@ -93,6 +93,7 @@ export async function startLab(opts: { hosts: number; prefix?: string } & Partia
     trackLive(`${prefix}-${net.id}`, () => destroyLabSync(prefix, net.id, nets.map((h) => h.ns)));
     const files = labFiles(net.dir);
     const authorizedKey = await makeClientKey(files.keyFile, net.id);
+    await makeClientKey(files.strangerKeyFile, `${net.id}-stranger`);
     await createHostNets(net, nets);
     trace('network up');
     const concurrency = spec.kind === 'systemd' ? CONTAINER_BOOT_CONCURRENCY : BOOT_CONCURRENCY;
@@ -141,6 +142,7 @@ class LabImpl implements Lab {
   readonly clientIp: string;
   readonly mgmtIp: string;
   readonly keyFile: string;
+  readonly strangerKeyFile: string;
   readonly knownHostsFile: string;
   readonly inventoryFile: string;
   readonly sshConfigFile: string;
@@ -159,6 +161,7 @@ class LabImpl implements Lab {
     this.clientIp = net.clientIp;
     this.mgmtIp = net.mgmtIp;
     this.keyFile = files.keyFile;
+    this.strangerKeyFile = files.strangerKeyFile;
     this.knownHostsFile = files.knownHostsFile;
     this.inventoryFile = files.inventoryFile;
     this.sshConfigFile = files.sshConfigFile;
@@ -242,6 +245,10 @@ class LabImpl implements Lab {
 
   useSocketActivation(host: HostRef): Promise<void> {
     return sshd.useSocketActivation(this.host(host));
+  }
+
+  firewallRules(host: HostRef): Promise<string> {
+    return faults.firewallRules(this.host(host));
   }
 
   sshdLog(host: HostRef): Promise<string> {

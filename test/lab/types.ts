@@ -45,6 +45,8 @@ export type Vantage = 'client' | 'mgmt';
 
 export interface LoginOptions {
   from?: Vantage;
+  /** Offer a key the host does not know (a failed authentication: what earns a PerSourcePenalties penalty). */
+  stranger?: boolean;
   timeoutMs?: number;
   command?: string;
 }
@@ -92,5 +94,7 @@ export interface Lab {
   useSocketActivation(host: HostRef): Promise<void>;
   /** sshd's log as an admin reads it: /var/log/auth.log (netns), the journal of ssh.service and its sessions (systemd). */
   sshdLog(host: HostRef): Promise<string>;
+  /** Every packet filter rule of the host as text (iptables -S, or nft's whole ruleset), to compare before/after. */
+  firewallRules(host: HostRef): Promise<string>;
   stop(): Promise<void>;
 }

@@ -25,7 +25,8 @@ const wrapped: HostDiagnosis = {
     { path: 'via bastion', ok: false, phase: 'auth', message: 'bastion: authentication failed', ms: 300 },
     { path: 'bind 198.51.100.2', ok: true, ms: 90 },
   ],
-  server: { path: 'bind 198.51.100.2', uid: 0, hostname: 'web1', openssh: 'OpenSSH_9.2p1 Debian-2+deb12u3', libwrap: true, problems: [], clientLog: [], ms: 400 },
+  server: { path: 'bind 198.51.100.2', uid: 0, hostname: 'web1', openssh: 'OpenSSH_9.2p1 Debian-2+deb12u3', libwrap: true, problems: [], clientLog: [], ms: 400,
+    facts: { opensshGeneration: 'monolithic', libwrapIn: ['/usr/sbin/sshd'], perSourcePenalties: false, firewallFrontend: 'iptables', serviceMgr: 'sysvinit' } },
   unreachable: false,
   causes: [{
     id: 'tcp_wrappers',
@@ -50,7 +51,7 @@ describe('text', () => {
     expect(hostText(wrapped)).toBe([
       'web1 (192.0.2.10:22): tcp_wrappers',
       '  client 203.0.113.7: TCP connected in 1 ms; connection reset 5012 ms later, before any banner',
-      '  server: evidence over bind 198.51.100.2 in 400 ms as root; OpenSSH_9.2p1 Debian-2+deb12u3, sshd linked with libwrap',
+      '  server: evidence over bind 198.51.100.2 in 400 ms as root; OpenSSH_9.2p1 Debian-2+deb12u3 (monolithic), libwrap in /usr/sbin/sshd; sysvinit, firewall iptables',
       '    before that: via bastion: auth after 300 ms',
       '  1. tcp_wrappers',
       '       /etc/hosts.deny:2: sshd: 203.0.113.7 — matched in hosts.deny, names this client',

@@ -1,0 +1,42 @@
+// sshd's own log lines that tell lockouts apart. OpenSSH >= 9.8 answers a MaxStartups drop and a
+// PerSourcePenalties refusal alike ("Not allowed at this time", or a bare close): only the
+// listener's log line says which it was.
+//   OpenSSH 9.2:  drop connection #1 from [198.18.0.1]:50022 on [198.18.0.10]:22 past MaxStartups
+//   OpenSSH 10.0: drop connection #1 from [198.18.0.1]:50022 on [198.18.0.10]:22 Maxstartups
+//                 drop connection #0 from [198.18.0.1]:50022 on [198.18.0.10]:22 penalty: failed authentication
+//   libwrap:      refused connect from 198.18.0.1 (198.18.0.1)
+
+export type DropReason = 'maxstartups' | 'penalty' | 'other';
+
+export interface DropLine {
+  reason: DropReason;
+  /** The words after the addresses: `past MaxStartups`, `penalty: failed authentication`. */
+  detail: string;
+  from: { addr: string; port: number };
+  on: { addr: string; port: number };
+}
+
+const DROP = /drop connection #\d+ from \[([^\]]+)\]:(\d+) on \[([^\]]+)\]:(\d+) (.+?)\s*$/;
+
+/** A listener's drop line, parsed; undefined for any other line. */
+export function parseDropLine(line: string): DropLine | undefined {
+  const m = DROP.exec(line);
+  if (!m) return undefined;
+  const detail = m[5]!;
+  const reason: DropReason = /^penalty\b/i.test(detail) ? 'penalty' : /maxstartups/i.test(detail) ? 'maxstartups' : 'other';
+  return { reason, detail, from: { addr: m[1]!, port: Number(m[2]) }, on: { addr: m[3]!, port: Number(m[4]) } };
+}
+
+/** A MaxStartups drop (of anyone: MaxStartups counts every source). */
+export const isMaxStartupsDrop = (line: string): boolean => parseDropLine(line)?.reason === 'maxstartups';
+
+// sshd at LogLevel VERBOSE also logs the penalty itself:
+//   srclimit_penalise: ipv4: new 198.18.0.1/32 active penalty of 30 seconds for penalty: ...
+const PENALISE = /srclimit_penalise: ipv[46]: (?:new|extending|updating)?\s*([0-9A-Fa-f.:]+)(?:\/\d+)? .*penalty/;
+
+/** A penalty refusal of this address, or the penalty being recorded for it. */
+export const isPenaltyLineOf = (line: string, addr: string): boolean => {
+  const d = parseDropLine(line);
+  if (d) return d.reason === 'penalty' && d.from.addr === addr;
+  return PENALISE.exec(line)?.[1] === addr;
+};
