@@ -18,7 +18,9 @@ import { decideAccess, parseHostsAccess, rulesRefusing } from '../formats/hosts-
 import { bansCovering } from '../formats/fail2ban.js';
 import { isMaxStartupsDrop, isPenaltyLineOf, parseDropLine } from '../formats/sshd-log.js';
 import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
-import { netContains, parseIp, parseNet } from '../formats/ip.js';
+import { addrMatchList } from '../formats/addr-match-list.js';
+
+export { addrMatchList };
 import {
   DEFAULT_MAX_STARTUPS, effectiveValue, keywordInfo, parseMaxStartups, resolveConfig,
   type MaxStartups, type ResolvedConfig, type ResolvedDirective,
@@ -171,25 +173,6 @@ function clientSaw(i: VerdictInput): string {
 // ---------------------------------------------------------------------------------------------
 // sshd's user matching (match.c): patterns with * and ?, `!` negation in lists, user@host with
 // the host part matched against the client's address (wildcards or CIDR), as with UseDNS no.
-
-/** addr_match_list: addresses, wildcards and CIDR networks, `!` negation. */
-export function addrMatchList(ip: string, list: string): 1 | 0 | -1 {
-  const addr = parseIp(ip);
-  let got: 1 | 0 = 0;
-  for (const raw of list.split(',')) {
-    const neg = raw.startsWith('!');
-    const p = neg ? raw.slice(1) : raw;
-    let hit = false;
-    if (p.includes('/')) {
-      const net = parseNet(p);
-      hit = !!(net && addr && netContains(net, addr));
-    } else hit = matchPattern(ip, p);
-    if (!hit) continue;
-    if (neg) return -1;
-    got = 1;
-  }
-  return got;
-}
 
 /** match_user: `user` or `user@host` patterns. */
 export function matchUser(user: string, ip: string, pattern: string): boolean {

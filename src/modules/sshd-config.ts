@@ -25,11 +25,13 @@
 //     is what this module sets. -C would also apply conditional Match blocks for a made-up
 //     connection, and OpenSSH < 8.x insists on all of user, host and addr once -C is given.
 //   - `validate: false` runs no sshd at all (no -t, no -T).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { quote, quoteArgv } from '../shell.js';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
 import type { ModuleDef, ProbeResult } from './module.js';
 import { boolArg, planWrite } from './file-attrs.js';
+import { penaltyLogProbe, planPenaltyExemption } from './penalty-exemption.js';
 import {
   canonicalKeyword,
   checkKeywordSupported,
@@ -206,6 +208,7 @@ export function dumpLine(keyword: string, value: string): string | null {
     const p = parseMaxStartups(v);
     return p.ok && !p.warning ? `maxstartups ${formatMaxStartups(p.value)}` : null;
   }
+  if (k === 'persourcepenaltyexemptlist') return /^[0-9A-Fa-f.:/,!]+$/.test(v) ? `persourcepenaltyexemptlist ${v}` : null;
   if (k === 'persourcemaxstartups') return /^(\d+|none)$/i.test(v) ? `persourcemaxstartups ${v.toLowerCase()}` : null;
   if (DUMP_FLAGS.has(k)) return /^(yes|no)$/i.test(v) ? `${k} ${v.toLowerCase()}` : null;
   if (DUMP_INTS.has(k)) return /^\d+$/.test(v) ? `${k} ${Number(v)}` : null;
@@ -229,12 +232,17 @@ const args = z
     set: z.record(z.string().regex(KEYWORD, 'expected an sshd_config keyword'), scalar).optional(),
     /** Floor like '10:30:100': MaxStartups is raised to admit at least this many, never lowered. */
     raise_maxstartups: scalar.optional(),
+    /** A client address: when sshd's log shows it penalised (OpenSSH >= 9.8), add it to PerSourcePenaltyExemptList. */
+    exempt_from_penalties: z.string().trim().refine((v) => isIP(v) !== 0, 'expected an IP address').optional(),
     validate: boolArg.default(true),
   })
   .superRefine((a, ctx) => {
     const set = a.set ?? {};
-    if (Object.keys(set).length === 0 && a.raise_maxstartups === undefined) {
-      ctx.addIssue({ code: 'custom', message: "give 'set' (keyword: value) and/or 'raise_maxstartups'" });
+    if (Object.keys(set).length === 0 && a.raise_maxstartups === undefined && a.exempt_from_penalties === undefined) {
+      ctx.addIssue({ code: 'custom', message: "give 'set' (keyword: value), 'raise_maxstartups' and/or 'exempt_from_penalties'" });
+    }
+    if (a.exempt_from_penalties !== undefined && Object.keys(set).some((k) => canonicalKeyword(k) === 'persourcepenaltyexemptlist')) {
+      ctx.addIssue({ code: 'custom', path: ['exempt_from_penalties'], message: 'use either set.PerSourcePenaltyExemptList or exempt_from_penalties, not both' });
     }
     const seen = new Map<string, string>();
     for (const [k, v] of Object.entries(set)) {
@@ -296,14 +304,24 @@ function raisedMaxStartups(current: string[], floor: string): { text: string } |
   return { text: formatMaxStartups(value) };
 }
 
+/** The log probe runs only where penalties exist (OpenSSH >= 9.8). */
+const penaltyProbes = (a: Args, facts: { perSourcePenalties: boolean }): string[] =>
+  a.exempt_from_penalties !== undefined && facts.perSourcePenalties ? [penaltyLogProbe(a.exempt_from_penalties)] : [];
+
 export const sshdConfig: ModuleDef<Args> = {
   name: 'sshd_config',
   summary: 'set sshd_config keywords where sshd takes them from (Include drop-ins, before Match), raise MaxStartups; validated with sshd -t, confirmed with sshd -T',
   args,
   reads: (a, ctx) => discover(a.path, { file: (p) => ctx.known(p), probe: (c) => ctx.probed(c) }).reads,
-  probes: (a, ctx) => discover(a.path, { file: (p) => ctx.known(p), probe: (c) => ctx.probed(c) }).probes,
+  probes: (a, ctx) => [
+    ...discover(a.path, { file: (p) => ctx.known(p), probe: (c) => ctx.probed(c) }).probes,
+    ...penaltyProbes(a, ctx.facts),
+  ],
   listsPaths: isIncludeListing,
-  likelyProbes: (a) => (a.path === '/etc/ssh/sshd_config' ? [listIncludeCommand('/etc/ssh/sshd_config.d/*.conf')!] : []),
+  likelyProbes: (a) => [
+    ...(a.path === '/etc/ssh/sshd_config' ? [listIncludeCommand('/etc/ssh/sshd_config.d/*.conf')!] : []),
+    ...(a.exempt_from_penalties ? [penaltyLogProbe(a.exempt_from_penalties)] : []),
+  ],
   plan(a, ctx): ModulePlan {
     const fail = (message: string): ModulePlan => ({ kind: 'fail', message });
     const f = ctx.facts;
@@ -363,6 +381,15 @@ export const sshdConfig: ModuleDef<Args> = {
         lines.push(`MaxStartups: raising ${ev.value}${ev.isDefault ? ' (sshd default)' : ''} to ${raised.text} (floor ${floor})`);
         apply(p, 'MaxStartups', raised.text);
       }
+    }
+
+    if (a.exempt_from_penalties !== undefined) {
+      const ip = a.exempt_from_penalties;
+      const log = f.perSourcePenalties ? ctx.probe(penaltyLogProbe(ip)) : { code: 0, stdout: '', stderr: '' };
+      const ex = planPenaltyExemption(ip, f, log, resolveConfig(a.path, files, glob), files);
+      if (ex.kind === 'fail') return fail(ex.message);
+      lines.push(...ex.message.split('\n'));
+      if (ex.kind === 'set') apply(ex.plan, 'PerSourcePenaltyExemptList', ex.value);
     }
 
     // One write per edited file: drop-ins first, so the main file's validation sees them.

@@ -62,11 +62,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     await lab.fail2banBan(hosts.denyban!, 'sshd');
     if (penalties) {
       // A failed authentication from the client earns it a 5-minute penalty.
-      await lab.setSshdOption(hosts.penalty!, 'PerSourcePenalties authfail:300s');
-      const stranger = await lab.sshLogin(hosts.penalty!, { from: 'client', stranger: true });
-      if (stranger.ok) throw new Error('a stranger key logged in');
-      const penalised = await lab.sshLogin(hosts.penalty!, { from: 'client' });
-      if (penalised.ok) throw new Error(`no penalty after a failed authentication: ${penalised.stderr}`);
+      await lab.penalise(hosts.penalty!);
     }
     await lab.denyClient(hosts.deny!);
     await lab.denyAllExcept(hosts.allexcept!, lab.mgmtIp);

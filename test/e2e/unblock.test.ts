@@ -24,6 +24,8 @@ const LIFT_REJECT: Record<Lab['firewall'], RegExp> = {
 describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fleet with mixed faults ($name)', (kind) => {
   let lab: Lab;
   let h1: LabHost, h2: LabHost, h3: LabHost;
+  // OpenSSH >= 9.8 (the booted Debian 13 hosts): a fourth host that penalises the client.
+  const penalties = kind.kind === 'systemd';
   let release: (() => void) | undefined;
   let common: string[];
 
@@ -39,8 +41,12 @@ describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fl
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 3, prefix: 'remedy-unblock', ...kind });
+    lab = await startLab({ hosts: penalties ? 4 : 3, prefix: 'remedy-unblock', ...kind });
     [h1, h2, h3] = lab.hosts as [LabHost, LabHost, LabHost];
+    if (penalties) {
+      // h4: one failed authentication from the client earns it a 5-minute penalty.
+      await lab.penalise('h4');
+    }
     // h1: a deny rule naming the client, and a fail2ban ban in two jails.
     await lab.denyClient(h1);
     await lab.startFail2ban(h1, ['sshd', 'recidive']);
@@ -73,7 +79,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fl
   });
 
   it('the client is refused before the fix', async () => {
-    for (const h of [h1, h2]) expect((await lab.sshLogin(h, { from: 'client' })).ok, h.name).toBe(false);
+    for (const h of [h1, h2, ...(penalties ? [lab.host('h4')] : [])]) expect((await lab.sshLogin(h, { from: 'client' })).ok, h.name).toBe(false);
   });
 
   it('plan shows every fix and changes nothing', async () => {
@@ -89,6 +95,16 @@ describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fl
     expect(diffs('h2')).toContain('/etc/hosts.allow');
     expect(commands('h2')).toMatch(LIFT_REJECT[lab.firewall]);
     expect(diffs('h3')).toContain('/etc/ssh/sshd_config.d/50-low.conf');
+    if (penalties) {
+      expect(diffs('h4')).toContain('/etc/ssh/sshd_config');
+      // After the write, sshd -T must print the client in the exemption list.
+      expect(commands('h4')).toContain(`grep -Fix 'persourcepenaltyexemptlist ${lab.clientIp}'`);
+      // The other hosts did not penalise the client: their exemption task changes nothing.
+      for (const h of ['h1', 'h2', 'h3']) {
+        const t = doc.plays[0].hosts[h].tasks.find((x: any) => /PerSourcePenalties/.test(x.task));
+        expect(t.status, h).toBe('ok');
+      }
+    }
   });
 
   it('apply lets the client in with plain OpenSSH from its own address, and a second apply changes nothing', async () => {
@@ -125,6 +141,12 @@ describe.skipIf(!labAvailable()).each(labKinds())('playbooks/unblock.yml on a fl
     // The trailing Match block still ends the file; the global value was set where sshd reads it.
     const h3cfg = await lab.exec(h3, 'sshd -T -C user=root,host=x,addr=127.0.0.1 | grep -i ^maxstartups');
     expect(h3cfg.stdout.trim()).toBe('maxstartups 10:30:100');
+    if (penalties) {
+      // The client is exempt; penalties stay on for everyone else.
+      const h4 = await lab.exec('h4', 'sshd -T | grep -i -e ^persourcepenaltyexemptlist -e ^persourcepenalties');
+      expect(h4.stdout).toContain(`persourcepenaltyexemptlist ${lab.clientIp}\n`);
+      expect(h4.stdout).toMatch(/^persourcepenalties (?!no)\S/m);
+    }
 
     const again = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
     expect(again.code).toBe(0);

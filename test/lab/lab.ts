@@ -18,7 +18,7 @@ import {
   DEFAULT_PREFIX, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
   type HostNet, type LabNet,
 } from './netns.js';
-import { mapLimit } from './run.js';
+import { mapLimit, poll } from './run.js';
 import * as sshd from './sshd.js';
 import type {
   ExecOptions, ExecResult, FileState, HostRef, Lab, LabHost, LabKindSpec, LoginOptions, LoginResult, Vantage,
@@ -241,6 +241,16 @@ class LabImpl implements Lab {
 
   reloadSshd(host: HostRef): Promise<void> {
     return sshd.reloadSshd(this.host(host));
+  }
+
+  async penalise(ref: HostRef, from: Vantage = 'client'): Promise<void> {
+    const host = this.host(ref);
+    await faults.setSshdOption(host, 'PerSourcePenalties authfail:300s');
+    const stranger = await this.sshLogin(host, { from, stranger: true });
+    if (stranger.ok) throw new Error(`lab: a stranger key logged in to ${host.name}`);
+    // sshd-session reports the failure to the listener as it exits: the penalty follows shortly.
+    await poll(`a penalty of the ${from} address on ${host.name}`, async () => !(await this.sshLogin(host, { from, timeoutMs: 5_000 })).ok,
+      { timeoutMs: 10_000, intervalMs: 200 });
   }
 
   useSocketActivation(host: HostRef): Promise<void> {

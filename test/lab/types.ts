@@ -92,6 +92,8 @@ export interface Lab {
   startSshd(host: HostRef): Promise<void>;
   reloadSshd(host: HostRef): Promise<void>;
   useSocketActivation(host: HostRef): Promise<void>;
+  /** OpenSSH >= 9.8: one failed authentication from `from` earns a 5-minute PerSourcePenalties penalty; resolves once it refuses. */
+  penalise(host: HostRef, from?: Vantage): Promise<void>;
   /** sshd's log as an admin reads it: /var/log/auth.log (netns), the journal of ssh.service and its sessions (systemd). */
   sshdLog(host: HostRef): Promise<string>;
   /** Every packet filter rule of the host as text (iptables -S, or nft's whole ruleset), to compare before/after. */
