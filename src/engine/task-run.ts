@@ -1,6 +1,7 @@
 // Runs one task on one host: `when`, `loop`, templated arguments, the module's plan, then either
 // carrying the plan out (apply) or only recording it (check). The result feeds `register`,
 // `changed_when`/`failed_when`, handlers and the report.
+import { boundMessage } from './bounded-message.js';
 import { formatPos } from '../errors.js';
 import { findModule } from '../modules/index.js';
 import { parseModuleArgs } from '../playbook/args.js';
@@ -157,6 +158,15 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
   await s.ensureKnown(paths, probes, { become: env.become, timeoutMs: env.timeoutMs, listing: (c) => listers.some((m) => m.listsPaths!(c)) });
 }
 
+/** Every message of a plan bounded (boundMessage): a module never puts a raw dump in the recap. */
+function boundPlanMessages(plan: ModulePlan): ModulePlan {
+  switch (plan.kind) {
+    case 'skip': return { ...plan, reason: boundMessage(plan.reason) };
+    case 'fail': return { ...plan, message: boundMessage(plan.message) };
+    default: return plan.message === undefined ? plan : { ...plan, message: boundMessage(plan.message) };
+  }
+}
+
 /** Read files and run probes in rounds until the module asks for nothing new (one exec each). */
 async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): Promise<void> {
   const s = env.session;
@@ -170,7 +180,8 @@ async function learn(mod: ModuleDef, args: unknown, env: TaskEnv, vars: Vars): P
   throw new Error(`${mod.name}: still finding files to read after 6 rounds (an Include loop?)`);
 }
 
-async function carryOut(task: Task, env: TaskEnv, vars: Vars, plan: ModulePlan, check: boolean, alone: boolean): Promise<TaskOutcome> {
+async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, check: boolean, alone: boolean): Promise<TaskOutcome> {
+  const plan = boundPlanMessages(raw);
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
   if (plan.kind === 'fail') return failure(task, plan.message);

@@ -68,7 +68,25 @@ export interface NftRuleset {
   warnings: string[];
 }
 
-const HANDLE_RE = /\s*# handle (\d+)\s*$/;
+
+/**
+ * A line without its trailing `# ...` comment (outside quotes), and the handle the comment names.
+ * nft -a prints `# handle N` after a statement, and nft 1.1 more after it and after a brace:
+ * `table inet firewalld { # handle 7 progname firewalld`, `chain x { # handle 3`.
+ */
+export function splitNftComment(line: string): { code: string; handle?: number; comment?: string } {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '#' && !quoted && (i === 0 || /\s/.test(line[i - 1]!))) {
+      const comment = line.slice(i + 1).trim();
+      const h = /(?:^|\s)handle (\d+)(?:\s|$)/.exec(comment);
+      return { code: line.slice(0, i).trimEnd(), comment, ...(h ? { handle: Number(h[1]) } : {}) };
+    }
+  }
+  return { code: line };
+}
 
 /** Split on whitespace, keeping "quoted strings" and { brace groups } as single words. */
 export function nftWords(text: string): string[] {
@@ -166,15 +184,15 @@ export function parseNftRuleset(text: string): NftRuleset {
     const trimmed = raw.trim();
     if (trimmed === '') continue;
     if (setBlock) {
-      setBlock.depth += braceDelta(trimmed);
+      setBlock.depth += braceDelta(splitNftComment(trimmed).code);
       if (setBlock.depth <= 0) {
         table?.sets.push(parseSet(setBlock.name, setBlock.kind, setBlock.handle, setBlock.body));
         setBlock = undefined;
-      } else setBlock.body.push(trimmed.replace(HANDLE_RE, ''));
+      } else setBlock.body.push(splitNftComment(trimmed).code);
       continue;
     }
     if (otherDepth > 0) {
-      otherDepth += braceDelta(trimmed);
+      otherDepth += braceDelta(splitNftComment(trimmed).code);
       continue;
     }
     if (trimmed.startsWith('#')) {
@@ -183,9 +201,7 @@ export function parseNftRuleset(text: string): NftRuleset {
       if (m) managed.add(`${m[1]} ${m[2]}`);
       continue;
     }
-    const hm = HANDLE_RE.exec(trimmed);
-    const handle = hm ? Number(hm[1]) : undefined;
-    const line = trimmed.replace(HANDLE_RE, '');
+    const { code: line, handle } = splitNftComment(trimmed);
     if (!table) {
       const t = /^table\s+(\S+)\s+(\S+)\s*\{$/.exec(line);
       if (t) {

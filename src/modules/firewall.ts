@@ -13,6 +13,14 @@ const args = z.strictObject({
 });
 
 const PROBE = firewallProbeScript();
+const MAX_NOTES = 8;
+
+/** The notes, one per line, the first few only: a ruleset the parser could not read is not echoed back whole. */
+function summarise(notes: string[]): string {
+  const shown = notes.slice(0, MAX_NOTES).map((n) => (n.length > 200 ? `${n.slice(0, 200)}…` : n));
+  if (notes.length > MAX_NOTES) shown.push(`… and ${notes.length - MAX_NOTES} more note(s)`);
+  return shown.join('\n');
+}
 
 export const firewall: ModuleDef<z.infer<typeof args>> = {
   name: 'firewall',
@@ -26,7 +34,7 @@ export const firewall: ModuleDef<z.infer<typeof args>> = {
     const notes = [...plan.notes];
     if (plan.fail2ban.length) notes.push(`${plan.fail2ban.length} block(s) belong to fail2ban: lifted by unbanning, not here`);
     for (const s of plan.steps) notes.push(s.reason);
-    const message = notes.join('; ') || undefined;
+    const message = summarise(notes) || undefined;
     if (plan.steps.length === 0) return { kind: 'ok', message: message ?? `no firewall rule blocks ${a.client} on port ${a.port}` };
     const touches = { files: [], probes: [PROBE] };
     const changes = plan.steps.map((step) => ({ kind: 'run' as const, command: step.command, risk: 'firewall' as const, touches, ...(step.undo ? { undo: step.undo } : {}) }));

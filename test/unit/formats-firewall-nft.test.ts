@@ -20,6 +20,23 @@ describe('parseNftRuleset', () => {
     expect(rs.tables[0]!.sets[0]).toMatchObject({ name: 'blocklist4', type: 'ipv4_addr', flags: ['interval'], elements: ['192.0.2.0/24', '203.0.113.7'] });
     expect(rs.tables[1]!.chains[0]!.priority).toBe('filter + 10');
   });
+  it("reads firewalld 2.3's table from nft 1.1 (comments after the brace), and finds its rich-rule reject", () => {
+    // nft-firewalld-1.1.txt: `nft -a list ruleset` on Debian 13 (nft 1.1.3, firewalld 2.3) with a
+    // rich rule rejecting the client on port 22 (address replaced by the documentation one).
+    const text = fx('nft-firewalld-1.1.txt');
+    const rs = parseNftRuleset(text);
+    expect(rs.tables.map((t) => `${t.family} ${t.name} ${t.handle}`)).toEqual(['inet firewalld 3']);
+    expect(rs.warnings).toEqual([]);
+    const chains = rs.tables[0]!.chains;
+    expect(chains.length).toBeGreaterThan(20);
+    expect(chains[0]).toMatchObject({ name: 'mangle_PREROUTING', handle: 1, hook: 'prerouting' });
+    const blocks = findNftBlocks({ ruleset: text, clientIp: CLIENT });
+    expect(blocks.some((b) => b.rule === `ip saddr ${CLIENT} tcp dport 22 reject with icmp port-unreachable` && b.handle === 181)).toBe(true);
+  });
+  it('keeps what is quoted when it strips a comment', () => {
+    const rs = parseNftRuleset('table ip t { # handle 1 progname x\n chain c { # handle 2\n  tcp dport 22 comment "a # b" drop # handle 9\n }\n}\n');
+    expect(rs.tables[0]!.chains[0]!.rules).toEqual([{ text: 'tcp dport 22 comment "a # b" drop', handle: 9 }]);
+  });
   it('notes the tables iptables-nft manages', () => {
     const rs = parseNftRuleset(fx('nft-iptables-nft-mixed.txt'));
     expect(rs.tables.map((t) => t.iptablesNft)).toEqual([true, true]);

@@ -90,4 +90,19 @@ describe('firewall module', () => {
     expect(p.changes).toHaveLength(1);
     expect(p.changes[0]).toMatchObject({ kind: 'run', command: expect.stringMatching(/^iptables -I INPUT 1 -s 192\.0\.2\.5(\/32)? -p tcp .*--dport 22 -j ACCEPT/) });
   });
+  it('reads firewalld 2.3 under nft 1.1 and says so in a few lines, never the ruleset', () => {
+    const nft = fixture('firewall/nft-firewalld-1.1.txt');
+    const out = `@@remedy-firewall@@ begin nft\n${nft}\n@@remedy-firewall@@ end 0\n`;
+    const p = planWith(firewall, { client: '203.0.113.7' }, out);
+    expect(p.kind).toBe('change');
+    const msg = p.kind === 'change' ? p.message ?? '' : '';
+    expect(msg.split('\n').length).toBeLessThanOrEqual(9);
+    expect(msg.length).toBeLessThan(2_000);
+    // An unreadable ruleset (259 lines nobody parses) is summarised, not echoed.
+    const junk = Array.from({ length: 259 }, (_, i) => `garbage line ${i} {`).join('\n');
+    const q = planWith(firewall, { client: '203.0.113.7' }, `@@remedy-firewall@@ begin nft\n${junk}\n@@remedy-firewall@@ end 0\n`);
+    const qm = q.kind === 'ok' || q.kind === 'change' ? q.message ?? '' : q.kind === 'fail' ? q.message : q.reason;
+    expect(qm.split('\n').length).toBeLessThanOrEqual(9);
+    expect(qm).toMatch(/more note\(s\)/);
+  });
 });
