@@ -36,6 +36,12 @@ export interface Facts {
   perSourcePenalties: boolean;
   /** The firewall's front end, the tool an admin manages rules with: firewalld, ufw, nftables, iptables or none. */
   firewallFrontend: 'firewalld' | 'ufw' | 'nftables' | 'iptables' | 'none';
+  /**
+   * systemd socket activation: ssh.socket (or sshd.socket) enabled and the service itself not,
+   * as Ubuntu ships it: systemd owns the listening socket, so sshd_config's Port/ListenAddress
+   * do not move it.
+   */
+  sshSocketActivated: boolean;
   /** Service name of sshd: 'ssh' on Debian/Ubuntu, 'sshd' elsewhere. */
   sshService: string;
   sudo: boolean;
@@ -85,6 +91,9 @@ elif command -v nft >/dev/null 2>&1; then p firewall nftables
 else p firewall none; fi
 p ssh_version "$(j "$(ssh -V 2>&1)")"
 if [ -e /lib/systemd/system/ssh.service ] || [ -e /usr/lib/systemd/system/ssh.service ] || [ -e /etc/init.d/ssh ]; then p ssh_service ssh; else p ssh_service sshd; fi
+w=/etc/systemd/system
+if [ -d /run/systemd/system ] && { [ -e $w/sockets.target.wants/ssh.socket ] || [ -e $w/sockets.target.wants/sshd.socket ]; } &&
+   ! [ -e $w/multi-user.target.wants/ssh.service ] && ! [ -e $w/multi-user.target.wants/sshd.service ]; then p ssh_socket 1; else p ssh_socket 0; fi
 command -v sudo >/dev/null 2>&1 && p sudo 1 || p sudo 0
 command -v fail2ban-client >/dev/null 2>&1 && p fail2ban 1 || p fail2ban 0
 `;
@@ -150,6 +159,7 @@ export function parseFacts(output: string): Facts {
     perSourcePenalties: ver.version !== null && semver.gte(ver.version, '9.8.0'),
     firewallFrontend: (FRONTENDS as readonly string[]).includes(fw) ? (fw as Facts['firewallFrontend']) : 'none',
     sshService: get('ssh_service') || 'sshd',
+    sshSocketActivated: get('ssh_socket') === '1',
     sudo: get('sudo') === '1',
     fail2ban: get('fail2ban') === '1',
   };
@@ -177,6 +187,7 @@ export function factsToVars(f: Facts): Record<string, unknown> {
     openssh_per_source_penalties: f.perSourcePenalties,
     firewall_frontend: f.firewallFrontend,
     ssh_service: f.sshService,
+    ssh_socket_activated: f.sshSocketActivated,
     sudo: f.sudo,
     fail2ban: f.fail2ban,
   };

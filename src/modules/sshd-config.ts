@@ -304,6 +304,17 @@ function raisedMaxStartups(current: string[], floor: string): { text: string } |
   return { text: formatMaxStartups(value) };
 }
 
+// Where sshd listens, which systemd decides under socket activation (ListenStream of ssh.socket).
+const LISTEN_KEYWORDS = new Set(['port', 'listenaddress', 'addressfamily']);
+
+/** Under socket activation a Port/ListenAddress in sshd_config moves nothing: refuse rather than half-apply it. */
+function socketActivationRefusal(keyword: string, f: { sshSocketActivated: boolean; sshService: string }): string | undefined {
+  if (!f.sshSocketActivated || !LISTEN_KEYWORDS.has(canonicalKeyword(keyword))) return undefined;
+  return `sshd is socket-activated (${f.sshService}.socket listens, ${f.sshService}.service is not enabled): ` +
+    `${keyword} in sshd_config does not move the listening socket; change ListenStream= in a drop-in of ${f.sshService}.socket ` +
+    `(systemctl edit ${f.sshService}.socket), then systemctl daemon-reload and restart ${f.sshService}.socket`;
+}
+
 /** The log probe runs only where penalties exist (OpenSSH >= 9.8). */
 const penaltyProbes = (a: Args, facts: { perSourcePenalties: boolean }): string[] =>
   a.exempt_from_penalties !== undefined && facts.perSourcePenalties ? [penaltyLogProbe(a.exempt_from_penalties)] : [];
@@ -356,6 +367,8 @@ export const sshdConfig: ModuleDef<Args> = {
     };
 
     for (const [keyword, value] of Object.entries(a.set ?? {})) {
+      const socket = socketActivationRefusal(keyword, f);
+      if (socket) return fail(socket);
       const gate = checkKeywordSupported(keyword, version ?? (f.opensshVersionRaw || 'unknown'));
       if (gate) return fail(gate);
       const config = resolveConfig(a.path, files, glob);
