@@ -1,11 +1,13 @@
-// `npm run demo`: the main job on an embedded default. Builds a lab of 3 real sshd hosts in
-// network namespaces, locks the client out of each a different way (tcp_wrappers, fail2ban,
-// firewall, MaxStartups), shows the lockout, then lets remedy plan and apply
-// playbooks/unblock.yml over the working path, and proves the client gets in again with plain
-// OpenSSH. Needs root (network namespaces); tears everything down after.
+// `npm run demo`: the main job on an embedded default, on each kind of server the lab has:
+// Debian 12 hosts in network namespaces, then booted Debian 13 systemd hosts (OpenSSH 10,
+// nftables) when their image is built. Each lab locks the client out of every host a different
+// way (tcp_wrappers, fail2ban, firewall, MaxStartups; on OpenSSH 10 also a PerSourcePenalties
+// penalty), shows the lockout, lets remedy plan and apply playbooks/unblock.yml over the working
+// path, and proves the client gets in again with plain OpenSSH. Needs root; tears down after.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { labKinds, type NamedKind } from './kinds.js';
 import { requireRoot, startLab, type Lab, type LabHost } from './lab.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -32,6 +34,11 @@ async function logins(lab: Lab): Promise<boolean> {
   return results.every((r) => r.ok);
 }
 
+const DESCRIBE: Record<NamedKind['kind'], string> = {
+  netns: 'Debian 12, OpenSSH 9.2, sysvinit, iptables: network namespaces',
+  systemd: 'Debian 13, OpenSSH 10, systemd as PID 1, nftables: booted containers',
+};
+
 async function main(): Promise<number> {
   try {
     requireRoot();
@@ -39,8 +46,16 @@ async function main(): Promise<number> {
     process.stderr.write(`remedy demo: ${(err as Error).message}\n`);
     return 1;
   }
-  banner('Starting a lab of 3 real sshd hosts (network namespaces on 198.18.0.0/15)');
-  const lab = await startLab({ hosts: 3, prefix: 'remedy-demo' });
+  let code = 0;
+  for (const kind of labKinds()) code = Math.max(code, await demoOn(kind));
+  return code;
+}
+
+async function demoOn(kind: NamedKind): Promise<number> {
+  const penalty = kind.kind === 'systemd'; // OpenSSH >= 9.8
+  const n = penalty ? 4 : 3;
+  banner(`Starting a lab of ${n} real sshd hosts (${DESCRIBE[kind.kind]}, on 198.18.0.0/15)`);
+  const lab = await startLab({ hosts: n, prefix: 'remedy-demo', ...kind });
   try {
     for (const h of lab.hosts) process.stdout.write(`  ${h.name} ${h.ip}\n`);
     process.stdout.write(`  client (blocked vantage point) ${lab.clientIp}, management path ${lab.mgmtIp}\n`);
@@ -59,6 +74,10 @@ async function main(): Promise<number> {
     await lab.denyClient(h3);
     await lab.writeFile(h3, '/etc/ssh/sshd_config.d/50-low.conf', 'MaxStartups 2:30:10\n');
     await lab.reloadSshd(h3);
+    if (penalty) {
+      process.stdout.write(`  h4: one failed authentication from the client earned it a PerSourcePenalties penalty\n`);
+      await lab.penalise('h4');
+    }
     await logins(lab);
 
     const common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
