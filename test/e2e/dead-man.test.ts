@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
@@ -26,13 +27,13 @@ const until = async (what: string, fn: () => Promise<boolean>, ms: number) => {
 };
 const guardsLeft = async (lab: Lab, h: LabHost) => (await lab.exec(h, "pgrep -f 'runs/.*/[g]uard.sh' || true")).stdout.trim();
 
-describe.skipIf(!labAvailable())('the dead-man guard on real sshd hosts', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('the dead-man guard on real sshd hosts ($name)', (kind) => {
   let lab: Lab;
   let common: string[];
   const env = () => ({ XDG_STATE_HOME: join(tmp, 'state') });
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 3, prefix: 'remedy-guard' });
+    lab = await startLab({ hosts: 3, prefix: 'remedy-guard', ...kind });
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
   });
   afterAll(async () => {
