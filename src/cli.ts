@@ -16,6 +16,8 @@ import { jsonReport } from './report/json.js';
 import { inventoryCommand, validateCommand } from './commands.js';
 import { readSecret } from './secret.js';
 import { rollbackPlaybook, runsListing } from './rollback.js';
+import { parseShard } from './shard.js';
+import { mergeReports, readShardReports } from './report/merge.js';
 import { diagnoseCommand } from './diagnose/command.js';
 import type { HostKeyMode } from './transport/known-hosts.js';
 
@@ -42,6 +44,7 @@ const VERSION = version();
 interface RunFlags {
   inventory?: string;
   limit?: string;
+  shard?: string;
   extraVars: string[];
   check?: boolean;
   diff?: boolean;
@@ -69,6 +72,7 @@ function runOptions(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <file>', 'inventory file (default: $REMEDY_INVENTORY, then ./inventory.yml)')
     .option('-l, --limit <pattern>', 'further limit the hosts with a pattern (web:&prod, db*, a:!b)')
+    .option('--shard <K/N>', 'only shard K of N of the selected hosts (a stable hash of each inventory name): one of N controllers')
     .option('-e, --extra-vars <vars>', 'KEY=VALUE, a JSON/YAML mapping or @FILE; repeatable; wins over every other variable', collect, [])
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('--json', 'print exactly one JSON document on stdout and nothing else')
@@ -106,6 +110,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       checkForksFit(positiveInt('--forks', flags.forks), raiseFdLimit());
       const req: RunRequest = {
         playbook, inventory: flags.inventory, limit: flags.limit, extraVars: flags.extraVars, check,
+        ...(flags.shard ? { shard: parseShard(flags.shard) } : {}),
         forks: positiveInt('--forks', flags.forks), hostKeyChecking: flags.hostKeyChecking,
         knownHosts: flags.knownHosts, sshConfigFile: flags.sshConfig,
         connectTimeoutMs: positiveInt('--timeout', flags.timeout) * 1000,
@@ -125,7 +130,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const summary = await runPlaybook(req, observer);
       code = exitCodeForRun(summary.outcome, summary.changes, mode === 'plan' && !!flags.detailedExitcode, controller.signal.aborted);
       if (flags.json) {
-        say(JSON.stringify(jsonReport(summary, { playbook, mode: check ? 'check' : 'apply', exitCode: code, version: VERSION }), null, 2));
+        const meta = { playbook, mode: check ? 'check' as const : 'apply' as const, exitCode: code, version: VERSION,
+          detailedExitcode: mode === 'plan' && !!flags.detailedExitcode, interrupted: controller.signal.aborted };
+        say(JSON.stringify(jsonReport(summary, meta), null, 2));
         return;
       }
       if (progress) {
@@ -172,6 +179,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('-T, --timeout <seconds>', 'TCP connect timeout of the client-side probe', '10')
     .action(async (flags: { inventory?: string; limit?: string; clientIp?: string; json?: boolean; hostKeyChecking: HostKeyMode; knownHosts: string[]; sshConfig?: string; timeout: string }) => {
       code = await diagnoseCommand({ ...flags, timeoutSec: positiveInt('--timeout', flags.timeout) }, io);
+    });
+
+  program.command('report').description('work with --json reports')
+    .command('merge')
+    .argument('<files...>', 'the --json reports of the shards of one run (--shard K/N)')
+    .description('combine shard reports into one recap, one exit code (as one run would have) and, with --json, one document')
+    .option('--json', 'print the merged JSON document')
+    .action(async (files: string[], flags: { json?: boolean }) => {
+      const merged = mergeReports(await readShardReports(files).catch((err: Error) => { throw new UsageError(err.message); }));
+      code = merged.exitCode;
+      if (flags.json) {
+        say(JSON.stringify(merged.doc, null, 2));
+        return;
+      }
+      say(formatRecap(merged.hosts, paint));
+      const d = merged.doc as { shards: Array<{ index: number; count: number; run_id: string | null; exit_code: number }> };
+      for (const sh of d.shards) say(`shard ${sh.index}/${sh.count}: run ${sh.run_id ?? '(plan)'}, exit ${sh.exit_code}`);
+      for (const p of merged.problems) say(paint(`report merge: ${p}`, 'red'));
     });
 
   program.command('runs')

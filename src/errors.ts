@@ -63,6 +63,15 @@ export function exitCodeForRun(outcome: 'ok' | 'failed' | 'unreachable', changes
   return outcome === 'failed' ? EXIT.failed : outcome === 'unreachable' ? EXIT.unreachable : EXIT.ok;
 }
 
+/**
+ * `remedy report merge`: the exit code one run over every shard's hosts would have had; 1 when
+ * the shards do not add up to one run (a shard missing or twice, a host in two shards), because
+ * then nobody knows how the missing part went.
+ */
+export function exitCodeForMerge(outcome: 'ok' | 'failed' | 'unreachable', changes: boolean, detailed: boolean, interrupted: boolean, incomplete: boolean): number {
+  return incomplete ? EXIT.unexpected : exitCodeForRun(outcome, changes, detailed, interrupted);
+}
+
 /** `remedy diagnose`: 3 a host was unreachable on every path; 2 a failing host nothing explains; else 0. */
 export function exitCodeForDiagnosis(unreachable: boolean, unexplained: boolean): number {
   return unreachable ? EXIT.unreachable : unexplained ? EXIT.failed : EXIT.ok;

@@ -37,6 +37,8 @@ export interface RunJournal {
   inventory?: string;
   started: string;
   finished?: string;
+  /** `K/N` when the run was one shard of a sharded run (each shard is its own run). */
+  shard?: string;
   hosts: Record<string, HostJournal>;
 }
 

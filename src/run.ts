@@ -17,11 +17,14 @@ import type { Play, Playbook } from './playbook/model.js';
 import { newRunId } from './engine/run-dir.js';
 import { writeAhead, writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
+import { inShard, type Shard } from './shard.js';
 
 export interface RunRequest {
   playbook: string;
   inventory?: string;
   limit?: string;
+  /** --shard K/N: only the hosts whose name hashes to shard K. */
+  shard?: Shard;
   extraVars: string[];
   check: boolean;
   forks: number;
@@ -49,6 +52,7 @@ export interface RunSummary {
   changes: boolean;
   /** apply: the run's id, for `remedy rollback`. */
   runId?: string;
+  shard?: Shard;
 }
 
 const RANK: Record<HostResult['status'], number> = { ok: 0, changed: 1, unreachable: 2, failed: 3 };
@@ -65,7 +69,11 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   // apply keeps a transaction per host (backups, rollback timer) and a journal on this machine.
   const runId = req.check ? undefined : newRunId();
   const journal: RunJournal | undefined = runId
-    ? { id: runId, kind: req.rollbackOf ? 'rollback' : 'apply', of: req.rollbackOf, playbook: req.playbook, inventory: req.inventory ?? req.env.REMEDY_INVENTORY, started: new Date().toISOString(), hosts: {} }
+    ? {
+      id: runId, kind: req.rollbackOf ? 'rollback' : 'apply', of: req.rollbackOf, playbook: req.playbook,
+      inventory: req.inventory ?? req.env.REMEDY_INVENTORY, started: new Date().toISOString(), hosts: {},
+      ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
+    }
     : undefined;
   if (journal) await writeJournal(req.env, journal);
   const opts = {
@@ -106,6 +114,7 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     for (const entry of hosts.values()) entry.tx?.attach(undefined);
   }
   const summary = summarize(plays);
+  if (req.shard) summary.shard = req.shard;
   if (journal) {
     for (const h of summary.hosts) {
       const rec = hosts.get(h.host)?.tx?.record;
@@ -138,7 +147,7 @@ function hostNamesFor(play: Play, inv: Inventory, req: RunRequest): string[] {
   const implicitLocal = needsImplicitLocalhost(inv, play.hosts);
   if (implicitLocal) names = [...names, 'localhost'];
   if (req.limit) names = limitHosts(names, inv, req.limit).concat(implicitLocal && limitMatchesLocal(req.limit) ? ['localhost'] : []);
-  return [...new Set(names)];
+  return [...new Set(names)].filter((n) => inShard(n, req.shard));
 }
 
 function jobsFor(play: Play, inv: Inventory, req: RunRequest, sshConfig: ParsedSshConfig): HostJob[] {

@@ -1,15 +1,28 @@
 // `--json`: exactly one document on stdout, describing every host of every play.
 import type { RunSummary } from '../run.js';
 
-export function jsonReport(s: RunSummary, meta: { playbook: string; mode: 'apply' | 'check'; exitCode: number; version: string }): unknown {
+export interface ReportMeta {
+  playbook: string;
+  mode: 'apply' | 'check';
+  exitCode: number;
+  version: string;
+  /** plan --detailed-exitcode: how exit_code was computed (report merge computes it the same way). */
+  detailedExitcode?: boolean;
+  interrupted?: boolean;
+}
+
+export function jsonReport(s: RunSummary, meta: ReportMeta): unknown {
   return {
     remedy: meta.version,
     playbook: meta.playbook,
     mode: meta.mode,
     run_id: s.runId ?? null,
+    shard: s.shard ? { index: s.shard.index, count: s.shard.count } : null,
     outcome: s.outcome,
     changes: s.changes,
     exit_code: meta.exitCode,
+    detailed_exitcode: meta.detailedExitcode ?? false,
+    interrupted: meta.interrupted ?? false,
     plays: s.plays.map((p) => ({
       name: p.play,
       stopped: p.stopped ?? null,
