@@ -102,11 +102,19 @@ describe('tcp_wrappers: a ban naming the client', () => {
     expect(text(after, A)).toBe('# /etc/hosts.allow\n');
   });
 
-  it('ALL: <client> and CRLF files are handled; only the edited line differs', () => {
+  it('ALL: <client> stays (it also refuses other daemons); sshd alone is allowed; CRLF kept', () => {
     const deny = '# deny\r\nALL: 10.9.9.9\r\nALL: 203.0.113.9\r\nsshd: .example.org\r\n';
     const h = host({ [D]: deny });
     const { after } = idempotent({ client: CLIENT }, h);
-    expect(text(after, D)).toBe('# deny\r\nALL: 10.9.9.9\r\n# remedy: ALL: 203.0.113.9\r\nsshd: .example.org\r\n');
+    expect(text(after, D)).toBe(deny);
+    expect(text(after, A)).toBe(`sshd: ${CLIENT}\n`);
+  });
+
+  it('sshd: <client> in CRLF files is commented out; hosts.allow is not created', () => {
+    const deny = '# deny\r\nALL: 10.9.9.9\r\nsshd: 203.0.113.9\r\nsshd: .example.org\r\n';
+    const h = host({ [D]: deny });
+    const { after } = idempotent({ client: CLIENT }, h);
+    expect(text(after, D)).toBe('# deny\r\nALL: 10.9.9.9\r\n# remedy: sshd: 203.0.113.9\r\nsshd: .example.org\r\n');
     expect(after.files.has(A)).toBe(false); // absent hosts.allow is not created when not needed
   });
 
