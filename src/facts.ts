@@ -1,5 +1,6 @@
 // Facts are gathered once per host in a single round trip: one shell script prints `key=value`
 // lines, parsed here into a typed record. Versions are parsed with semver, never compared as text.
+import { isIP } from 'node:net';
 import semver from 'semver';
 
 export interface Facts {
@@ -26,6 +27,12 @@ export interface Facts {
   sshService: string;
   sudo: boolean;
   fail2ban: boolean;
+  /**
+   * Every IPv4 and IPv6 address of the host's interfaces (`ip -o addr`), so rules scoped to a
+   * server address (`sshd@10.0.0.1` in hosts.allow/hosts.deny) can be judged for each address a
+   * client may connect to. Empty when unknown (no `ip`).
+   */
+  addresses: string[];
 }
 
 /**
@@ -60,7 +67,15 @@ p ssh_version "$(j "$(ssh -V 2>&1)")"
 if [ -e /lib/systemd/system/ssh.service ] || [ -e /usr/lib/systemd/system/ssh.service ] || [ -e /etc/init.d/ssh ]; then p ssh_service ssh; else p ssh_service sshd; fi
 command -v sudo >/dev/null 2>&1 && p sudo 1 || p sudo 0
 command -v fail2ban-client >/dev/null 2>&1 && p fail2ban 1 || p fail2ban 0
+command -v ip >/dev/null 2>&1 && p addrs "$(j "$(ip -o addr show 2>/dev/null)")"
 `;
+
+/** The addresses in `ip -o addr show` output (its lines joined): `inet A/len`, `inet6 A/len`. */
+export function parseIpAddrs(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\binet6?\s+([0-9A-Fa-f.:]+)\/\d+/g)) if (isIP(m[1]!)) out.add(m[1]!);
+  return [...out];
+}
 
 /** `OpenSSH_9.2p1` → { raw: '9.2p1', version: '9.2.0' }. */
 export function parseOpensshVersion(text: string): { raw: string; version: string | null } {
@@ -105,6 +120,7 @@ export function parseFacts(output: string): Facts {
     sshService: get('ssh_service') || 'sshd',
     sudo: get('sudo') === '1',
     fail2ban: get('fail2ban') === '1',
+    addresses: parseIpAddrs(get('addrs')),
   };
 }
 
@@ -127,6 +143,8 @@ export function factsToVars(f: Facts): Record<string, unknown> {
     ssh_service: f.sshService,
     sudo: f.sudo,
     fail2ban: f.fail2ban,
+    all_ipv4_addresses: f.addresses.filter((a) => isIP(a) === 4),
+    all_ipv6_addresses: f.addresses.filter((a) => isIP(a) === 6),
   };
   const vars: Record<string, unknown> = { ansible_facts: facts };
   for (const [k, v] of Object.entries(facts)) vars[`ansible_${k}`] = v;

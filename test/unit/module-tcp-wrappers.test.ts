@@ -163,6 +163,32 @@ describe('tcp_wrappers: a broad policy', () => {
   });
 });
 
+describe('tcp_wrappers: rules libwrap reads differently than they look', () => {
+  it('sshd@<address>: judged on every address of the host (facts), none assumed', () => {
+    const deny = 'sshd@10.9.0.1: ALL\n';
+    const other = makeFacts({ addresses: ['127.0.0.1', '10.9.0.2'] });
+    expect(run({ client: CLIENT }, host({ [D]: deny }), other).plan.kind).toBe('ok');
+    const both = makeFacts({ addresses: ['10.9.0.2', '10.9.0.1'] });
+    const { plan, after } = idempotent({ client: CLIENT }, host({ [D]: deny }), both);
+    expect(text(after, A)).toBe(`sshd: ${CLIENT}\n`);
+    expect(msg(plan)).toContain(`${CLIENT} is refused only when it connects to 10.9.0.1`);
+  });
+  it('a hosts.deny without its final newline refuses the client: allowed in hosts.allow, the file left alone', () => {
+    const deny = 'sshd: 10.0.0.1';
+    const { plan, after } = idempotent({ client: CLIENT }, host({ [A]: 'sshd: 192.0.2.10\n', [D]: deny }));
+    expect(msg(plan)).toContain(`${CLIENT} is refused for sshd by ${D}:1 (hosts.deny line 1: no newline at the end of the file`);
+    expect(text(after, D)).toBe(deny);
+    expect(text(after, A)).toBe(`sshd: 192.0.2.10\nsshd: ${CLIENT}\n`);
+  });
+  it('<client>/255.255.255.255 refuses no one: nothing to comment out', () => {
+    const deny = `sshd: ${CLIENT}/255.255.255.255\n`;
+    expect(run({ client: CLIENT }, host({ [D]: deny })).plan.kind).toBe('ok');
+    const allow = `sshd: ${CLIENT}/255.255.255.255\n`;
+    const { after } = idempotent({ client: CLIENT }, host({ [A]: allow, [D]: 'ALL: ALL\n' }));
+    expect(text(after, A)).toBe(`${allow}sshd: ${CLIENT}\n`);
+  });
+});
+
 describe('tcp_wrappers: DenyHosts', () => {
   const deny = fixture('10-denyhosts.deny');
   const work = {
