@@ -2,7 +2,8 @@
 // truncating the files and watching when the answer stops depending on what follows:
 // - hosts.allow decides within its first k lines when, with only those k lines, a hosts.deny of
 //   `ALL: ALL` and an empty hosts.deny give the same answer (a rule there matched, so hosts.deny
-//   was never read). The smallest such k is the deciding rule's last physical line.
+//   was never read). The smallest such k is the deciding rule's last physical line. (A cut after
+//   a backslash-LF leaves a rule libwrap never reads whole, so only other lines are tried.)
 // - Else hosts.deny decides within its first k lines when appending `ALL: ALL` after them changes
 //   nothing. Only k whose line ends in LF but not backslash-LF are cut points (elsewhere the
 //   appended line would be glued onto the rule).
@@ -22,9 +23,9 @@ type Base = Omit<TcpdQuery, 'allow' | 'deny'>;
 const ALL_ALL = 'ALL: ALL\n';
 const prefix = (text: string, k: number): string => physicalLines(text).slice(0, k).join('');
 
-/** Deny cut points: line numbers after which a line may be appended without joining a rule. */
-function cutPoints(deny: string): number[] {
-  return physicalLines(deny)
+/** Cut points: line numbers after which a file may end (or go on) without a rule cut in two. */
+function cutPoints(text: string): number[] {
+  return physicalLines(text)
     .map((l, k) => (l.endsWith('\n') && !l.endsWith('\\\n') ? k + 1 : 0))
     .filter((k) => k > 0);
 }
@@ -34,20 +35,21 @@ export function decidingLineProbes(allow: string, deny: string, base: Base): {
   queries: TcpdQuery[];
   read: (answers: TcpdAnswer[], full: TcpdAnswer) => Decider | undefined;
 } {
-  const allowLines = physicalLines(allow).length;
+  // A hosts.allow cut inside a continued rule ends in backslash-LF: libwrap reads no rule there.
+  const allowCuts = cutPoints(allow);
   const cuts = cutPoints(deny);
   const queries: TcpdQuery[] = [];
-  for (let k = 1; k <= allowLines; k++) {
+  for (const k of allowCuts) {
     queries.push({ ...base, allow: prefix(allow, k), deny: ALL_ALL }, { ...base, allow: prefix(allow, k), deny: '' });
   }
   for (const k of cuts) {
     queries.push({ ...base, allow, deny: prefix(deny, k) + ALL_ALL }, { ...base, allow, deny: prefix(deny, k) });
   }
   const read = (answers: TcpdAnswer[], full: TcpdAnswer): Decider | undefined => {
-    for (let k = 1; k <= allowLines; k++) {
-      if (answers[2 * (k - 1)] === answers[2 * (k - 1) + 1]) return { file: 'allow', line: k };
+    for (const [j, k] of allowCuts.entries()) {
+      if (answers[2 * j] === answers[2 * j + 1]) return { file: 'allow', line: k };
     }
-    const off = 2 * allowLines;
+    const off = 2 * allowCuts.length;
     for (const [j, k] of cuts.entries()) {
       if (answers[off + 2 * j] === answers[off + 2 * j + 1]) return { file: 'deny', line: k };
     }

@@ -16,11 +16,12 @@ const FIRST_SEED = Number(process.env.REMEDY_ORACLE_SEED ?? 1400);
 const COUNT = Number(process.env.REMEDY_ORACLE_COUNT ?? 400);
 const CHUNK = 100;
 
-/** remedy's deciding line in tcpdmatch's terms: the rule's last physical line. */
+/** remedy's deciding line in tcpdmatch's terms: the last physical line of the rule, or of the line libwrap stops at. */
 function remedyDecider(d: AccessDecision, denyText: string): Decider | undefined {
   if (d.rule && d.file) return { file: d.file, line: d.rule.lastLine };
-  if (d.file === 'deny') return { file: 'deny', line: parseHostsAccess(denyText).lineCount };
-  return undefined;
+  if (d.file !== 'deny') return undefined;
+  const stop = parseHostsAccess(denyText).entries.find((e) => e.firstLine === d.line);
+  return { file: 'deny', line: stop?.lastLine ?? -1 };
 }
 
 function remedyDecision(allow: string, deny: string, q: TcpdQuery): AccessDecision {

@@ -3,7 +3,8 @@
 // addresses, prefixes, net/mask, net/prefixlen (also the /255.255.255.255 and /0 that never
 // match), wildcards, ALL, LOCAL, KNOWN, UNKNOWN, PARANOID, host names, .domains, @netgroups,
 // user@host, options (allow, deny, spawn, twist, severity, and broken ones), comments, blank
-// and malformed lines, continuation lines, CRLF files, files without their final newline.
+// and malformed lines, continuation lines, lines too long for libwrap, CRLF files, files
+// without their final newline.
 
 /** mulberry32: small, fast, and the same sequence for a seed on every machine. */
 export function rng(seed: number): () => number {
@@ -72,6 +73,8 @@ function rule(r: Rand, client: string): string {
 
 function line(r: Rand, client: string): string {
   const x = r();
+  // Past libwrap's 2048-byte line buffer: it stops reading the file there.
+  if (x < 0.015) return `sshd: ${'10.200.0.1 '.repeat(190)}${client}`;
   if (x < 0.08) return `# ${rule(r, client)}`;
   if (x < 0.12) return '';
   if (x < 0.15) return `sshd ${client}`; // no colon: libwrap skips it
