@@ -20,7 +20,7 @@
 
 import { asIPv6, clientIp, ipEquals, netContains, networkOf, parseIp, type IpAddr } from './ip.js';
 import { splitAt, type FileKind, type HostsAccessFile, type PatternList, type Rule } from './hosts-access-parse.js';
-import { maskedMatch4 } from './hosts-access-netmask.js';
+import { atoi, maskedMatch4 } from './hosts-access-netmask.js';
 
 export type Verdict = 'allow' | 'deny';
 
@@ -169,7 +169,8 @@ function maskedMatch(net: string, mask: string, host: Endpoint): boolean {
   if (host.addr.family === 4) return maskedMatch4(net, mask, Number(host.addr.value));
   if (!(net.startsWith('[') && net.endsWith(']'))) return false;
   const pat = parseIp(net.slice(1, -1));
-  const patNet = pat?.family === 6 && /^\d+$/.test(mask) ? networkOf(pat, Number(mask)) : undefined;
+  const bits = atoi(mask);
+  const patNet = pat?.family === 6 && bits >= 0 && bits <= 128 ? networkOf(pat, bits) : undefined;
   return !!patNet && netContains(patNet, asIPv6(host.addr));
 }
 

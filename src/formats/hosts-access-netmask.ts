@@ -6,6 +6,8 @@
 // - A mask that is not a dotted quad is read by cidr_mask_addr with atoi: 1..32 bits, anything
 //   else (0, 33, garbage) never matches. `/32` is how to name one host; `/0` matches no one.
 // - The match is (addr & mask) == net: a net with host bits set never matches.
+// - `[v6]/nn` (masked_match6) differs: atoi(nn) may be 0..128 (0 matches every IPv6 client),
+//   and both sides are masked, so host bits in the net do not matter.
 
 const INADDR_NONE = 0xffffffff;
 
@@ -32,10 +34,15 @@ export function dotQuadAddr(text: string): number {
   return value;
 }
 
+/** C's atoi: leading space, a sign, digits; 0 when there are none. */
+export function atoi(text: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(text);
+  return m ? parseInt(m[1]!, 10) : 0;
+}
+
 /** cidr_mask_addr: atoi(text) bits when 1..32, else 0 (no mask). */
 export function cidrMaskAddr(text: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(text);
-  const bits = m ? parseInt(m[1]!, 10) : 0;
+  const bits = atoi(text);
   if (bits < 1 || bits > 32) return 0;
   return Number((0xffffffffn << BigInt(32 - bits)) & 0xffffffffn);
 }

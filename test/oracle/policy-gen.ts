@@ -1,10 +1,10 @@
 // Seeded random hosts.allow/hosts.deny pairs in the whole hosts_access(5) language, aimed at a
 // few addresses so that patterns often hit: daemon lists with EXCEPT and daemon@host, exact
-// addresses, prefixes, net/mask, net/prefixlen (also the /255.255.255.255 and /0 that never
-// match), wildcards, ALL, LOCAL, KNOWN, UNKNOWN, PARANOID, host names, .domains, @netgroups,
-// user@host, options (allow, deny, spawn, twist, severity, and broken ones), comments, blank
-// and malformed lines, continuation lines, lines too long for libwrap, CRLF files, files
-// without their final newline.
+// addresses (IPv4 and [IPv6]), prefixes, net/mask, net/prefixlen (also the /255.255.255.255 and
+// /0 that never match), wildcards, ALL, LOCAL, KNOWN, UNKNOWN, PARANOID, host names, .domains,
+// @netgroups, user@host, options (allow, deny, spawn, twist, severity, and broken ones),
+// comments, blank and malformed lines, continuation lines, lines too long for libwrap, CRLF
+// files, files without their final newline.
 
 /** mulberry32: small, fast, and the same sequence for a seed on every machine. */
 export function rng(seed: number): () => number {
@@ -18,7 +18,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-export const CLIENTS = ['10.0.0.5', '10.0.0.6', '10.1.2.3', '192.168.7.9'];
+export const CLIENTS = ['10.0.0.5', '10.0.0.6', '10.1.2.3', '192.168.7.9', '2001:db8::5'];
 export const SERVERS = ['10.9.0.1', '10.9.0.2'];
 export const DAEMONS = ['sshd', 'vsftpd'];
 
@@ -31,7 +31,8 @@ const CLIENT_WORDS = [
   '10.0.0.', '10.', '192.168.', '10.1.', '10.0.0.0/255.255.255.0', '10.0.0.0/24', '10.0.0.4/30',
   '10.0.0.0/0', '10.0.0.0/255.0.0.0', '10.0.0.*', '10.?.2.3', '192.168.7.9/32', '10.0.0.6/255.255.255.255',
   'ALL', 'ALL', 'LOCAL', 'KNOWN', 'UNKNOWN', 'PARANOID', 'host.example.com', '.example.com', '@admins',
-  'unknown@10.0.0.5', 'root@10.0.0.6', ...CLIENTS,
+  'unknown@10.0.0.5', 'root@10.0.0.6', '10.0.0.5', '10.0.0.6', '10.1.2.3', '192.168.7.9',
+  '[2001:db8::5]', '[2001:db8:0:0::5]', '[2001:db8::]/64', '[2001:db8::5]/128', '[::]/0', '[2001:db8::9]/64x', '2001:db8::5',
 ];
 
 const OPTIONS = [
@@ -59,6 +60,7 @@ function list(r: Rand, words: readonly string[], max: number): string {
 
 /** Client words with the policy's own client (and its /32 and /255.255.255.255) more likely. */
 function clientWords(client: string): string[] {
+  if (client.includes(':')) return [...CLIENT_WORDS, `[${client}]`, `[${client}]`, `[${client}]/128`];
   return [...CLIENT_WORDS, client, client, client, `${client}/32`, `${client}/255.255.255.255`];
 }
 

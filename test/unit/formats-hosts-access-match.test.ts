@@ -70,6 +70,8 @@ const CASES: Array<[string, ClientInfo, boolean, MatchOptions?]> = [
   ['[2001:db8::]/48', { addr: '2001:db8:1::1' }, false],
   ['[2001:db8::1]/128', v6, true],
   ['[::ffff:10.0.0.0]/104', ip1, false], // masked_match6 hands a mapped client to masked_match4
+  ['[::]/0', v6, true], // IPv6 lengths are atoi 0..128, both sides masked
+  ['[2001:db8::9]/64x', v6, true],
   ['[2001:db8::1]', ip1, false],
   // host names and .domain suffixes (only with a known name)
   ['web1.corp.example.com', web, true],
