@@ -70,6 +70,16 @@ command -v fail2ban-client >/dev/null 2>&1 && p fail2ban 1 || p fail2ban 0
 command -v ip >/dev/null 2>&1 && p addrs "$(j "$(ip -o addr show 2>/dev/null)")"
 `;
 
+const loopback = (addr: string): boolean => /^127\./.test(addr) || addr === '::1';
+
+/**
+ * The host's addresses a client at `client` can connect to: loopback ones only for a client on
+ * the host itself (a rule scoped to 127.0.0.1 refuses no remote client).
+ */
+export function addressesReachableFrom(f: Facts, client: string): string[] {
+  return loopback(client) ? f.addresses : f.addresses.filter((a) => !loopback(a));
+}
+
 /** The addresses in `ip -o addr show` output (its lines joined): `inet A/len`, `inet6 A/len`. */
 export function parseIpAddrs(text: string): string[] {
   const out = new Set<string>();

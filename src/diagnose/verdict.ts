@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_STARTUPS, effectiveValue, keywordInfo, parseMaxStartups, resolveConfig,
   type MaxStartups, type ResolvedConfig, type ResolvedDirective,
 } from '../formats/sshd-config.js';
+import { addressesReachableFrom } from '../facts.js';
 import { configSource, HOSTS_ALLOW, HOSTS_DENY, SSHD_CONFIG, type ServerEvidence } from './evidence.js';
 import type { Vantage, VantageOutcome } from './vantage.js';
 
@@ -212,7 +213,7 @@ type Draft = { id: CauseId; strength: Strength; evidence: string[]; fix: string;
  * a name resolving elsewhere), else none known (the matcher then assumes the host part matches).
  */
 function serverAddrsFor(i: VerdictInput, ev: ServerEvidence): string[] {
-  const own = ev.facts.addresses;
+  const own = addressesReachableFrom(ev.facts, i.clientIp);
   const dialled = i.vantage.target.address ?? i.vantage.resolve.address;
   return dialled && own.includes(dialled) ? [dialled] : own;
 }

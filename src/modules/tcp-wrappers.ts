@@ -39,6 +39,7 @@ import {
   removeIpFromWorkFile,
 } from '../formats/denyhosts.js';
 import { serviceCommand, serviceStatusProbe } from './service.js';
+import { addressesReachableFrom } from '../facts.js';
 
 export const DENYHOSTS_CONF = '/etc/denyhosts.conf';
 const DENYHOSTS_SERVICE = 'denyhosts';
@@ -134,11 +135,13 @@ function probes(a: Args, ctx: KnowContext): string[] {
 }
 
 /**
- * The addresses a client may reach sshd on: every address of the host (facts), else the one
- * remedy connected to, else none known (then daemon@host parts are assumed to match).
+ * The addresses a client may reach sshd on: every address of the host (facts; loopback only for
+ * a client on the host), else the one remedy connected to, else none known (then daemon@host
+ * parts are assumed to match).
  */
-function serverAddresses(ctx: PlanContext): string[] {
-  if (ctx.facts.addresses.length) return ctx.facts.addresses;
+function serverAddresses(ctx: PlanContext, client: string): string[] {
+  const own = addressesReachableFrom(ctx.facts, client);
+  if (own.length) return own;
   const connected = ctx.vars.ansible_host;
   return typeof connected === 'string' && isIP(connected) !== 0 ? [connected] : [];
 }
@@ -188,7 +191,7 @@ function plan(a: Args, ctx: PlanContext): ModulePlan {
       client: { addr: a.client },
       daemon: a.daemon,
       readFile: (p) => patternTexts.get(p),
-      serverAddrs: serverAddresses(ctx),
+      serverAddrs: serverAddresses(ctx, a.client),
       serverPort: sshPort(ctx.vars),
     });
   } catch (e) {
@@ -203,7 +206,7 @@ function plan(a: Args, ctx: PlanContext): ModulePlan {
     lines.push(`${a.client} is refused for ${a.daemon} by ${file}:${before.line}${rule} (${before.reason})`);
   }
   if (ctx.facts.addresses.length === 0 && hasServerScope([allowText, denyText]))
-    lines.push(`note: the host's addresses are unknown (no \`ip\` on it): daemon@host rules are judged for ${serverAddresses(ctx).join(', ') || 'no known address'} only`);
+    lines.push(`note: the host's addresses are unknown (no \`ip\` on it): daemon@host rules are judged for ${serverAddresses(ctx, a.client).join(', ') || 'no known address'} only`);
   for (const act of up.actions) {
     const verb = act.action === 'comment-out' ? 'commented out' : 'added';
     lines.push(`${act.file}:${act.line}: ${verb} ${quoteRule(act.rule)} — ${act.reason}`);

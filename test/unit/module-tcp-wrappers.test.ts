@@ -168,6 +168,9 @@ describe('tcp_wrappers: rules libwrap reads differently than they look', () => {
     const deny = 'sshd@10.9.0.1: ALL\n';
     const other = makeFacts({ addresses: ['127.0.0.1', '10.9.0.2'] });
     expect(run({ client: CLIENT }, host({ [D]: deny }), other).plan.kind).toBe('ok');
+    // A remote client never reaches the loopback address: a rule scoped to it refuses no one.
+    expect(run({ client: CLIENT }, host({ [D]: 'sshd@127.0.0.1: ALL\n' }), other).plan.kind).toBe('ok');
+    expect(run({ client: '127.0.0.1' }, host({ [D]: 'sshd@127.0.0.1: ALL\n' }), other).plan.kind).toBe('change');
     const both = makeFacts({ addresses: ['10.9.0.2', '10.9.0.1'] });
     const { plan, after } = idempotent({ client: CLIENT }, host({ [D]: deny }), both);
     expect(text(after, A)).toBe(`sshd: ${CLIENT}\n`);
