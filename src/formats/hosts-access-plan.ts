@@ -290,7 +290,9 @@ function addAllowReason(mid: AccessDecision, refusing: RefusingRule[], input: Pl
   const addr = input.client.addr;
   const where = `${mid.file === 'allow' ? input.allow.path : input.deny.path}:${mid.line}`;
   const placed = appended ? '' : ' (placed before the first rule so it is read before a refusing hosts.allow rule)';
-  if (!mid.rule) return `${where}: ${mid.reason}; so ${addr} is allowed for ${daemon} in hosts.allow${placed}`;
+  // Ending that line would switch on a rule libwrap never read, for every client it names.
+  if (!mid.rule)
+    return `${where}: ${mid.reason}; the file stays as it is (completing the line would change what it does for everyone), and only ${addr} is allowed for ${daemon}${placed}`;
   // mid comes from a fresh parse; commenting out only prefixes lines, so file and line identify it.
   const r = refusing.find((x) => x.file === mid.file && x.line === mid.line);
   const kinds = r ? r.matchedBy.map((p) => `${p.pattern} = ${p.kind}`).join(', ') : '';
