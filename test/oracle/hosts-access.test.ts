@@ -13,7 +13,7 @@ import { CLIENTS, DAEMONS, SERVERS, policy, type Policy } from './policy-gen.js'
 import { decidingLineProbes, type Decider } from './deciding-line.js';
 
 const FIRST_SEED = Number(process.env.REMEDY_ORACLE_SEED ?? 1400);
-const COUNT = Number(process.env.REMEDY_ORACLE_COUNT ?? 400);
+const COUNT = Number(process.env.REMEDY_ORACLE_COUNT ?? 300);
 const CHUNK = 100;
 
 /** remedy's deciding line in tcpdmatch's terms: the last physical line of the rule, or of the line libwrap stops at. */
@@ -55,12 +55,15 @@ async function judge(oracle: TcpdOracle, p: Policy): Promise<string[]> {
     problems.push(`planUnblock threw: ${(e as Error).message}`);
   }
   const before = grid(p.allow, p.deny, servers);
+  // Unchanged files get the same answers: tcpdmatch is asked only about files the plan changed.
+  const changed = !!plan && (plan.allowText !== p.allow || plan.denyText !== p.deny);
   const after = plan ? grid(plan.allowText, plan.denyText, servers) : [];
+  const asked = changed ? after : [];
   const probes = servers.map((server) => decidingLineProbes(p.allow, p.deny, { daemon: 'sshd', client: p.client, server }));
-  const answers = await oracle.ask([...before, ...after, ...probes.flatMap((x) => x.queries)]);
+  const answers = await oracle.ask([...before, ...asked, ...probes.flatMap((x) => x.queries)]);
   const a0 = answers.slice(0, before.length);
-  const a1 = answers.slice(before.length, before.length + after.length);
-  let off = before.length + after.length;
+  const a1 = changed ? answers.slice(before.length, before.length + after.length) : a0;
+  let off = before.length + asked.length;
 
   before.forEach((q, k) => {
     const d = remedyDecision(p.allow, p.deny, q);
