@@ -240,7 +240,10 @@ export function planUnblock(input: PlanInput): UnblockPlan {
   for (const file of ['allow', 'deny'] as const) {
     const own = refusing.filter((r) => r.file === file && r.coversOnly);
     const lines = own.flatMap((r) => range(r.rule.firstLine, r.rule.lastLine));
-    texts[file] = prefixLines(texts[file], lines, `# ${marker}: `);
+    const commented = prefixLines(texts[file], lines, `# ${marker}: `);
+    // The prefix lengthens lines: one pushed past libwrap's buffer would end the file there.
+    if (!sameStop(parsed[file], parseHostsAccess(commented))) continue;
+    texts[file] = commented;
     for (const r of own)
       actions.push({
         file: paths[file],
@@ -277,6 +280,9 @@ export function planUnblock(input: PlanInput): UnblockPlan {
   // Unreachable in practice: line 1 keeps every other rule and matches first.
   return done(texts.allow, texts.deny, actions, midAll);
 }
+
+/** libwrap stops reading both at the same line, or neither stops. */
+const sameStop = (a: HostsAccessFile, b: HostsAccessFile): boolean => a.broken?.line === b.broken?.line;
 
 /** The same rule refusing on several server addresses, listed once. */
 function uniqueRules(rs: RefusingRule[]): RefusingRule[] {

@@ -270,6 +270,13 @@ describe('planUnblock', () => {
     const q = plan(allow, 'ALL: ALL\n', { addr: '10.0.0.1' }, { serverAddrs: ['10.9.0.1', '10.9.0.2'] });
     expect(q.allowText).toBe(`${allow}sshd: 10.0.0.1\n`);
   });
+  it('does not comment out a line the prefix would push past libwrap\'s 2048-byte buffer', () => {
+    const deny = `sshd: ${'10.0.0.1 '.repeat(226)}\nsshd: 10.0.0.7\n`; // 2041 bytes: fits, with "# remedy: " it would not
+    const p = plan('', deny);
+    expect(p.denyText).toBe(deny);
+    expect(p.allowText).toBe('sshd: 10.0.0.1\n');
+    expectOthersUnchanged(['', deny], p, ['10.0.0.7', '10.0.0.8']);
+  });
   it('lets the client in past a hosts.deny without its final newline, and nobody else', () => {
     const deny = 'sshd: 10.0.0.9';
     const p = plan('sshd: 192.0.2.7\n', deny);
