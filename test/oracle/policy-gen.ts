@@ -77,6 +77,8 @@ function line(r: Rand, client: string): string {
   const x = r();
   // Past libwrap's 2048-byte line buffer: it stops reading the file there.
   if (x < 0.015) return `sshd: ${'10.200.0.1 '.repeat(190)}${client}`;
+  // A ban that fits the buffer, but would not with a "# remedy: " in front of it.
+  if (x < 0.03) return `sshd: ${client}${' '.repeat(2030 - client.length + Math.floor(r() * 10))}`;
   if (x < 0.08) return `# ${rule(r, client)}`;
   if (x < 0.12) return '';
   if (x < 0.15) return `sshd ${client}`; // no colon: libwrap skips it
