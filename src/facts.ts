@@ -1,5 +1,6 @@
 // Facts are gathered once per host in a single round trip: one shell script prints `key=value`
 // lines, parsed here into a typed record. Versions are parsed with semver, never compared as text.
+import { isIP } from 'node:net';
 import semver from 'semver';
 
 export interface Facts {
@@ -46,6 +47,12 @@ export interface Facts {
   sshService: string;
   sudo: boolean;
   fail2ban: boolean;
+  /**
+   * Every IPv4 and IPv6 address of the host's interfaces (`ip -o addr`), so rules scoped to a
+   * server address (`sshd@10.0.0.1` in hosts.allow/hosts.deny) can be judged for each address a
+   * client may connect to. Empty when unknown (no `ip`).
+   */
+  addresses: string[];
 }
 
 /**
@@ -96,7 +103,25 @@ if [ -d /run/systemd/system ] && { [ -e $w/sockets.target.wants/ssh.socket ] || 
    ! [ -e $w/multi-user.target.wants/ssh.service ] && ! [ -e $w/multi-user.target.wants/sshd.service ]; then p ssh_socket 1; else p ssh_socket 0; fi
 command -v sudo >/dev/null 2>&1 && p sudo 1 || p sudo 0
 command -v fail2ban-client >/dev/null 2>&1 && p fail2ban 1 || p fail2ban 0
+command -v ip >/dev/null 2>&1 && p addrs "$(j "$(ip -o addr show 2>/dev/null)")"
 `;
+
+const loopback = (addr: string): boolean => /^127\./.test(addr) || addr === '::1';
+
+/**
+ * The host's addresses a client at `client` can connect to: loopback ones only for a client on
+ * the host itself (a rule scoped to 127.0.0.1 refuses no remote client).
+ */
+export function addressesReachableFrom(f: Facts, client: string): string[] {
+  return loopback(client) ? f.addresses : f.addresses.filter((a) => !loopback(a));
+}
+
+/** The addresses in `ip -o addr show` output (its lines joined): `inet A/len`, `inet6 A/len`. */
+export function parseIpAddrs(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\binet6?\s+([0-9A-Fa-f.:]+)\/\d+/g)) if (isIP(m[1]!)) out.add(m[1]!);
+  return [...out];
+}
 
 /** `OpenSSH_9.2p1` → { raw: '9.2p1', version: '9.2.0' }. */
 export function parseOpensshVersion(text: string): { raw: string; version: string | null } {
@@ -162,6 +187,7 @@ export function parseFacts(output: string): Facts {
     sshSocketActivated: get('ssh_socket') === '1',
     sudo: get('sudo') === '1',
     fail2ban: get('fail2ban') === '1',
+    addresses: parseIpAddrs(get('addrs')),
   };
 }
 
@@ -190,6 +216,8 @@ export function factsToVars(f: Facts): Record<string, unknown> {
     ssh_socket_activated: f.sshSocketActivated,
     sudo: f.sudo,
     fail2ban: f.fail2ban,
+    all_ipv4_addresses: f.addresses.filter((a) => isIP(a) === 4),
+    all_ipv6_addresses: f.addresses.filter((a) => isIP(a) === 6),
   };
   const vars: Record<string, unknown> = { ansible_facts: facts };
   for (const [k, v] of Object.entries(facts)) vars[`ansible_${k}`] = v;

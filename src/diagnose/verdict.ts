@@ -14,7 +14,7 @@ import { matchPattern, matchPatternList } from '../transport/pattern.js';
 import { isIP } from 'node:net';
 import semver from 'semver';
 import { quote } from '../shell.js';
-import { decideAccess, parseHostsAccess, rulesRefusing } from '../formats/hosts-access.js';
+import { decideAccess, parseHostsAccess, rulesRefusing, type AccessDecision } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
 import { isMaxStartupsDrop, isPenaltyLineOf, parseDropLine } from '../formats/sshd-log.js';
 import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
@@ -25,6 +25,7 @@ import {
   DEFAULT_MAX_STARTUPS, effectiveValue, keywordInfo, parseMaxStartups, resolveConfig,
   type MaxStartups, type ResolvedConfig, type ResolvedDirective,
 } from '../formats/sshd-config.js';
+import { addressesReachableFrom } from '../facts.js';
 import { configSource, HOSTS_ALLOW, HOSTS_DENY, SSHD_CONFIG, type ServerEvidence } from './evidence.js';
 import type { Vantage, VantageOutcome } from './vantage.js';
 
@@ -191,6 +192,26 @@ export function matchUser(user: string, ip: string, pattern: string): boolean {
 
 type Draft = { id: CauseId; strength: Strength; evidence: string[]; fix: string; fit?: Fit };
 
+/**
+ * The server addresses the client's connection may have reached, for `sshd@host` rules: the
+ * address it dialled when it is one of the host's own, else every address of the host (NAT, or
+ * a name resolving elsewhere), else none known (the matcher then assumes the host part matches).
+ */
+function serverAddrsFor(i: VerdictInput, ev: ServerEvidence): string[] {
+  const own = addressesReachableFrom(ev.facts, i.clientIp);
+  const dialled = i.vantage.target.address ?? i.vantage.resolve.address;
+  return dialled && own.includes(dialled) ? [dialled] : own;
+}
+
+// `twist` hands the connection to a shell command that answers and exits at once: the client
+// sees a line (or nothing) and a close before any banner, the same signature as a MaxStartups
+// drop. The rule that matches is server-side evidence, so it is that symptom's match.
+const TWIST_SYMPTOMS: VantageOutcome[] = ['closed_at_once', 'reset_at_once', 'banner_timeout'];
+
+/** The deciding rule's last option is a (valid) twist. */
+const refusesByTwist = (d: AccessDecision): boolean =>
+  !!d.rule && !d.rule.optionError && d.rule.options.at(-1)?.name.toLowerCase() === 'twist';
+
 function tcpWrappers(i: VerdictInput, ev: ServerEvidence): Draft | undefined {
   const allowText = fileText(ev, HOSTS_ALLOW);
   const denyText = fileText(ev, HOSTS_DENY);
@@ -200,10 +221,16 @@ function tcpWrappers(i: VerdictInput, ev: ServerEvidence): Draft | undefined {
   if (!linked) return undefined;
   const files = { allow: parseHostsAccess(allowText ?? ''), deny: parseHostsAccess(denyText ?? '') };
   const client = { addr: i.clientIp };
-  const decision = decideAccess({ ...files, daemon: 'sshd', client });
-  if (decision.verdict !== 'deny') return undefined;
-  const refusing = rulesRefusing(files, 'sshd', client);
+  const addrs: Array<string | undefined> = serverAddrsFor(i, ev);
+  if (addrs.length === 0) addrs.push(undefined);
+  const optsFor = (serverAddr: string | undefined) => ({ serverPort: sshdPort(i), ...(serverAddr === undefined ? {} : { serverAddr }) });
+  const decisions = addrs.map((a) => decideAccess({ ...files, ...optsFor(a), daemon: 'sshd', client }));
+  const k = decisions.findIndex((d) => d.verdict === 'deny');
+  if (k < 0) return undefined;
+  const decision = decisions[k]!;
+  const refusing = rulesRefusing(files, 'sshd', client, optsFor(addrs[k]));
   const evidence: string[] = [];
+  if (!decision.rule) evidence.push(`${HOSTS_DENY}:${decision.line}: ${decision.reason}`);
   for (const r of refusing) {
     const path = r.file === 'allow' ? HOSTS_ALLOW : HOSTS_DENY;
     const text = r.rule.logical.trim();
@@ -212,11 +239,17 @@ function tcpWrappers(i: VerdictInput, ev: ServerEvidence): Draft | undefined {
       : `a policy that matches this client (${r.matchedBy.map((m) => `${m.pattern}: ${m.kind}`).join(', ') || 'via EXCEPT'})`;
     evidence.push(`${path}:${r.line}: ${text} — ${r.reason}, ${scope}${r.decisive ? '; hosts_access stops here: refused' : ''}`);
   }
+  const refusedOn = addrs.filter((_, j) => decisions[j]!.verdict === 'deny');
+  if (addrs.length > 1 && refusedOn.length < addrs.length)
+    evidence.push(`refused only on ${refusedOn.join(', ')} of the host's addresses ${addrs.join(', ')} (a daemon@host rule)`);
   if (decision.assumptions.length) evidence.push(`assuming ${decision.assumptions.join('; ')}`);
   const wrapped = ev.facts.libwrapIn.length ? ev.facts.libwrapIn.join(', ') : 'sshd';
   evidence.push(`libwrap is linked into ${wrapped}${ev.libwrapLine ? ` (ldd: ${ev.libwrapLine.replace(/\s+/g, ' ')})` : ''}, so these rules apply`);
+  const twist = refusesByTwist(decision);
+  if (twist) evidence.push('twist replaces sshd with its command: the client gets its output and an immediate close, before any SSH banner');
   evidence.push(...logLines(ev, (l) => /refused connect/i.test(l) && lineNamesIp(l, i.clientIp)));
-  return { id: 'tcp_wrappers', strength: 'decisive', evidence, fix: unblockFix(i) };
+  const fit: Fit | undefined = twist && TWIST_SYMPTOMS.includes(i.vantage.outcome) ? 'match' : undefined;
+  return { id: 'tcp_wrappers', strength: 'decisive', evidence, fix: unblockFix(i), ...(fit ? { fit } : {}) };
 }
 
 function describeBlock(b: AnyBlock): string {

@@ -8,15 +8,19 @@
 // - Client name: `name` is taken as the verified name. Without one, libwrap's name is "unknown"
 //   (UNKNOWN matches; KNOWN, LOCAL, PARANOID, hostnames and .domain do not). PARANOID only
 //   matches when the caller says the double-reverse check failed (nameStatus 'paranoid').
-// - `daemon@host`: matched against serverAddr; without it the host part is assumed to match,
-//   so a rule scoped to one listening address is not silently ignored.
+// - `daemon@host`: matched against serverAddr (the address the client connects to; its name is
+//   serverName, else "unknown"); without it the host part is assumed to match, so a rule scoped to
+//   one listening address is not silently ignored. Callers that know the host's addresses decide
+//   once per address (hosts-access-plan.ts).
+// - A port number as daemon (`22: ...`, Debian) matches serverPort; unknown = no match.
 // - `@netgroup`: NIS is not consulted; never matches.
 // - `/path`: read through the injected reader; no reader or no file = no match (as libwrap).
 // - `user@host`: sshd never passes a user and ident lookups practically always fail, so the
 //   user is "unknown" unless the caller gives one.
 
-import { asIPv6, clientIp, ipEquals, netContains, networkOf, parseIp, prefixMask, type IpAddr } from './ip.js';
-import type { FileKind, HostsAccessFile, PatternList, Rule } from './hosts-access-parse.js';
+import { asIPv6, clientIp, ipEquals, netContains, networkOf, parseIp, type IpAddr } from './ip.js';
+import { splitAt, type FileKind, type HostsAccessFile, type PatternList, type Rule } from './hosts-access-parse.js';
+import { atoi, maskedMatch4 } from './hosts-access-netmask.js';
 
 export type Verdict = 'allow' | 'deny';
 
@@ -39,6 +43,8 @@ export interface MatchOptions {
   /** The address the client connected to (for `daemon@host`). */
   serverAddr?: string;
   serverName?: string;
+  /** The port the client connects to (for port-number daemon patterns). */
+  serverPort?: number;
   /** Reads `/path` pattern files; without it such patterns never match. */
   readFile?: FileReader;
 }
@@ -157,23 +163,15 @@ function stringMatch(tok: string, s: string): boolean {
   return eq(tok, s);
 }
 
-/** masked_match: `n.n.n.n/m.m.m.m`, `n.n.n.n/nn` (Debian) and `[v6]/nn`. */
+/** masked_match: masked_match4 (hosts-access-netmask.ts), then `[v6]/nn` for IPv6 clients. */
 function maskedMatch(net: string, mask: string, host: Endpoint): boolean {
   if (!host.addr) return false;
-  if (net.startsWith('[') && net.endsWith(']')) {
-    const pat = parseIp(net.slice(1, -1));
-    const patNet = pat?.family === 6 && /^\d+$/.test(mask) ? networkOf(pat, Number(mask)) : undefined;
-    return !!patNet && netContains(patNet, asIPv6(host.addr));
-  }
-  const n = parseIp(net);
-  if (!n || n.family !== 4 || host.addr.family !== 4) return false;
-  let m: bigint;
-  const dotted = parseIp(mask);
-  if (dotted?.family === 4) m = dotted.value; // any mask, contiguous or not, as libwrap
-  else if (/^\d+$/.test(mask) && Number(mask) <= 32) m = prefixMask(4, Number(mask));
-  else return false;
-  // hosts_access(5): matched when net equals address AND mask; a net with host bits set never does.
-  return (host.addr.value & m) === n.value;
+  if (host.addr.family === 4) return maskedMatch4(net, mask, Number(host.addr.value));
+  if (!(net.startsWith('[') && net.endsWith(']'))) return false;
+  const pat = parseIp(net.slice(1, -1));
+  const bits = atoi(mask);
+  const patNet = pat?.family === 6 && bits >= 0 && bits <= 128 ? networkOf(pat, bits) : undefined;
+  return !!patNet && netContains(patNet, asIPv6(host.addr));
 }
 
 /** host_match for one token against one endpoint. */
@@ -185,7 +183,7 @@ function hostMatch(tok: string, host: Endpoint, ctx: Ctx): boolean {
   if (tok.startsWith('/')) return fileMatch(tok, host, ctx);
   if (eq(tok, 'KNOWN')) return host.addrText !== UNKNOWN && nameKnown(host.name);
   if (eq(tok, 'LOCAL')) return !host.name.includes('.') && nameKnown(host.name);
-  const slash = tok.indexOf('/');
+  const slash = splitAt(tok, '/');
   if (slash >= 0) return maskedMatch(tok.slice(0, slash), tok.slice(slash + 1), host);
   return stringMatch(tok, host.addrText) || (notInaddr(tok) && stringMatch(tok, host.name));
 }
@@ -206,10 +204,23 @@ function fileMatch(path: string, host: Endpoint, ctx: Ctx): boolean {
   }
 }
 
+/**
+ * daemon_or_port_match (Debian's match_port patch): a token that is a port number (sscanf "%u"
+ * alone, at most 65535) matches the port the client connected to, any other the daemon's name.
+ */
+function daemonOrPortMatch(tok: string, ctx: Ctx): boolean {
+  if (!/^\+?[0-9]+$/.test(tok) || Number(tok) > 65535) return stringMatch(tok, ctx.daemon);
+  if (ctx.serverPort === undefined) {
+    ctx.notes.add(`${tok}: the server port is unknown; the port pattern is taken as no match`);
+    return false;
+  }
+  return Number(tok) === ctx.serverPort;
+}
+
 function serverMatch(tok: string, ctx: Ctx): boolean {
   const at = tok.indexOf('@', 1);
-  if (at < 0) return stringMatch(tok, ctx.daemon);
-  if (!stringMatch(tok.slice(0, at), ctx.daemon)) return false;
+  if (at < 0) return daemonOrPortMatch(tok, ctx);
+  if (!daemonOrPortMatch(tok.slice(0, at), ctx)) return false;
   if (!ctx.server) {
     ctx.notes.add(`${tok}: server address unknown; its host part is assumed to match`);
     return true;
@@ -269,7 +280,10 @@ export function daemonListMatches(list: PatternList, daemon: string, opts: Match
   return matchList(list, (t) => serverMatch(t, ctx));
 }
 
-/** hosts_access(): hosts.allow, then hosts.deny, first match wins, default allow. */
+/**
+ * hosts_access(): hosts.allow, then hosts.deny, first match wins, default allow; a hosts.deny
+ * that libwrap cannot read to its end (`broken`) refuses whoever hosts.allow did not grant.
+ */
 export function decideAccess(q: AccessQuery): AccessDecision {
   const ctx = makeCtx(q.daemon, q.client, q);
   for (const [kind, file] of [
@@ -289,6 +303,16 @@ export function decideAccess(q: AccessQuery): AccessDecision {
       };
     }
   }
+  // table_match returned ERR for hosts.deny: hosts_access grants only on NO, so it refuses.
+  const broken = q.deny.broken;
+  if (broken)
+    return {
+      verdict: 'deny',
+      file: 'deny',
+      line: broken.line,
+      reason: `hosts.deny line ${broken.line}: ${broken.problem}; libwrap stops reading there and refuses every client hosts.allow does not grant`,
+      assumptions: [...ctx.notes],
+    };
   return { verdict: 'allow', reason: 'no rule matched (default allow)', assumptions: [...ctx.notes] };
 }
 

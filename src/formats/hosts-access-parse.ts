@@ -6,8 +6,12 @@
 // - A logical line continues while a physical line ends in backslash + LF exactly; the pair is
 //   removed and the next line glued on. With CRLF the byte before LF is CR, so a backslash does
 //   NOT continue the line there.
-// - A logical line that does not end in LF (last line without newline, or a continuation running
-//   into EOF) is skipped ("missing newline or line too long"): such a rule is kept but inactive.
+// - A logical line that does not end in LF (last line without newline, a continuation running
+//   into EOF, or more than fits libwrap's 2048-byte buffer) BREAKS the file: Debian's
+//   fix_parsing_long_lines patch makes table_match stop there ("all the subsequent rules will be
+//   ignored") and return ERR. That line and every rule after it are inactive; a broken hosts.deny
+//   then refuses every client hosts.allow does not grant (hosts_access: deny unless NO), a broken
+//   hosts.allow only loses its rules from that line on. Any kind of line breaks it, a comment too.
 // - Only a logical line whose FIRST byte is `#` is a comment; `  # x` and `sshd: a # b` are rule
 //   text (the `#` becomes a pattern token). A comment ending in a backslash swallows the next line.
 // - Fields split at the first and second `:` outside `[...]`; option fields split at `:` with
@@ -64,7 +68,7 @@ export interface Rule extends EntryBase {
   options: RuleOption[];
   /** First option error libwrap would hit; when the rule matches, libwrap then DENIES. */
   optionError?: string;
-  /** False when libwrap skips the line (incomplete logical line). */
+  /** False when libwrap never reads the rule (at or after the line that breaks the file). */
   active: boolean;
   /** Pitfalls worth telling a person (inline `#`, CRLF + backslash, ...). */
   notes: string[];
@@ -81,6 +85,8 @@ export interface HostsAccessFile {
   endsWithNewline: boolean;
   /** Number of physical lines. */
   lineCount: number;
+  /** Where libwrap stops reading and reports ERR (see the header), if it does. */
+  broken?: { line: number; problem: string };
 }
 
 // strtok separators of hosts_access.c (`sep`) and the blank-line test (strspn " \t\r\n").
@@ -124,6 +130,8 @@ export function parseHostsAccess(text: string): HostsAccessFile {
     const raw = lines.slice(first, i).join('');
     entries.push(classify({ firstLine: first + 1, lastLine: i, raw, logical, complete }));
   }
+  const broken = breakingEntry(entries);
+  if (broken) for (const e of entries) if (e.kind === 'rule' && e.firstLine >= broken.line) e.active = false;
   const crlf = lines.filter((l) => l.endsWith('\r\n')).length;
   const lf = lines.filter((l) => l.endsWith('\n')).length;
   return {
@@ -132,7 +140,32 @@ export function parseHostsAccess(text: string): HostsAccessFile {
     eol: crlf > 0 && crlf * 2 >= lf ? '\r\n' : '\n',
     endsWithNewline: text.endsWith('\n'),
     lineCount: lines.length,
+    ...(broken ? { broken } : {}),
   };
+}
+
+// xgets reads into a 2048-byte buffer with fgets (at most 2047 bytes per call); a
+// backslash-LF pair is dropped only after its physical line has been read whole.
+const XGETS_ROOM = 2047;
+
+/** Whether xgets returns this entry's logical line whole, LF included. */
+function fitsXgets(raw: string): boolean {
+  let stored = 0;
+  for (const line of physicalLines(raw)) {
+    const bytes = Buffer.byteLength(line, 'utf8');
+    if (stored + bytes > XGETS_ROOM) return false;
+    stored += line.endsWith('\\\n') ? bytes - 2 : bytes;
+  }
+  return true;
+}
+
+/** The first entry libwrap cannot read whole: table_match stops there with ERR. */
+function breakingEntry(entries: Entry[]): { line: number; problem: string } | undefined {
+  for (const e of entries) {
+    if (!e.complete) return { line: e.firstLine, problem: 'no newline at the end of the file' };
+    if (!fitsXgets(e.raw)) return { line: e.firstLine, problem: `line longer than libwrap's ${XGETS_ROOM + 1}-byte buffer` };
+  }
+  return undefined;
 }
 
 /** Byte-identical inverse of parseHostsAccess. */
@@ -155,12 +188,12 @@ function classify(base: EntryBase): Entry {
   // `:` into an empty option field ("missing option name"), so parse it the same way.
   const parsed = optionText === undefined ? { options: [] } : parseOptions(optionText + '\n');
   const notes: string[] = [];
-  if (!base.complete) notes.push('no newline at the end: libwrap ignores this line');
+  if (!base.complete) notes.push('no newline at the end: libwrap stops reading the file here (ERR)');
   if (/^[ \t]+#/.test(logical)) notes.push('indented "#" is not a comment for libwrap: this is a rule');
   else if (daemonText.includes('#') || clientText.includes('#'))
     notes.push('"#" inside a rule is not a comment for libwrap: the words after it are patterns');
   if (base.raw.includes('\\\r\n')) notes.push('backslash before CRLF does not continue the line');
-  if (logical.length >= 2047) notes.push('longer than libwrap\'s 2048-byte line buffer');
+  if (!fitsXgets(base.raw)) notes.push('longer than libwrap\'s 2048-byte line buffer: libwrap stops reading the file here (ERR)');
   return {
     ...base,
     kind: 'rule',

@@ -37,15 +37,14 @@ export {
   type Verdict,
 } from './hosts-access-match.js';
 
+export { clientPatternKind, tokenNamesClient, tokenNamesDaemon, ruleCoversOnly, type ClientPatternKind } from './hosts-access-scope.js';
+
 export {
   rulesRefusing,
   planUnblock,
-  clientPatternKind,
-  tokenNamesClient,
   clientToken,
   prefixLines,
   insertLine,
-  type ClientPatternKind,
   type PlanAction,
   type PlanFile,
   type PlanInput,

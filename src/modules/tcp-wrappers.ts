@@ -39,6 +39,7 @@ import {
   removeIpFromWorkFile,
 } from '../formats/denyhosts.js';
 import { serviceCommand, serviceStatusProbe } from './service.js';
+import { addressesReachableFrom } from '../facts.js';
 
 export const DENYHOSTS_CONF = '/etc/denyhosts.conf';
 const DENYHOSTS_SERVICE = 'denyhosts';
@@ -133,6 +134,31 @@ function probes(a: Args, ctx: KnowContext): string[] {
   return probe ? [probe] : [];
 }
 
+/**
+ * The addresses a client may reach sshd on: every address of the host (facts; loopback only for
+ * a client on the host), else the one remedy connected to, else none known (then daemon@host
+ * parts are assumed to match).
+ */
+function serverAddresses(ctx: PlanContext, client: string): string[] {
+  const own = addressesReachableFrom(ctx.facts, client);
+  if (own.length) return own;
+  const connected = ctx.vars.ansible_host;
+  return typeof connected === 'string' && isIP(connected) !== 0 ? [connected] : [];
+}
+
+/** The port clients reach sshd on (for port-number daemon patterns): the inventory's, else 22. */
+function sshPort(vars: Record<string, unknown>): number {
+  const port = Number(vars.ansible_port ?? vars.ansible_ssh_port ?? 22);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 22;
+}
+
+/** Some active rule's daemon list has a `daemon@host` pattern. */
+function hasServerScope(texts: string[]): boolean {
+  const scoped = (list: PatternList | undefined): boolean =>
+    !!list && (list.patterns.some((t) => t.indexOf('@', 1) > 0) || scoped(list.except));
+  return texts.some((t) => parseHostsAccess(t).rules.some((r) => r.active && scoped(r.daemons)));
+}
+
 function quoteRule(s: string): string {
   return `"${s}"`;
 }
@@ -165,6 +191,8 @@ function plan(a: Args, ctx: PlanContext): ModulePlan {
       client: { addr: a.client },
       daemon: a.daemon,
       readFile: (p) => patternTexts.get(p),
+      serverAddrs: serverAddresses(ctx, a.client),
+      serverPort: sshPort(ctx.vars),
     });
   } catch (e) {
     return fail((e as Error).message);
@@ -174,8 +202,11 @@ function plan(a: Args, ctx: PlanContext): ModulePlan {
   const before = up.decisionBefore;
   if (up.verdictBefore === 'deny') {
     const file = before.file === 'allow' ? a.allow_file : a.deny_file;
-    lines.push(`${a.client} is refused for ${a.daemon} by ${file}:${before.line} ${quoteRule(before.rule?.logical.replace(/\r$/, '') ?? '')} (${before.reason})`);
+    const rule = before.rule ? ` ${quoteRule(before.rule.logical.replace(/\r$/, ''))}` : '';
+    lines.push(`${a.client} is refused for ${a.daemon} by ${file}:${before.line}${rule} (${before.reason})`);
   }
+  if (ctx.facts.addresses.length === 0 && hasServerScope([allowText, denyText]))
+    lines.push(`note: the host's addresses are unknown (no \`ip\` on it): daemon@host rules are judged for ${serverAddresses(ctx, a.client).join(', ') || 'no known address'} only`);
   for (const act of up.actions) {
     const verb = act.action === 'comment-out' ? 'commented out' : 'added';
     lines.push(`${act.file}:${act.line}: ${verb} ${quoteRule(act.rule)} — ${act.reason}`);

@@ -162,6 +162,39 @@ describe('each cause from the server side', () => {
     expect(ids(input('ok', allowed))).toEqual(['healthy']);
   });
 
+  it('tcp_wrappers: a twist in hosts.allow outranks the MaxStartups look of its immediate close', () => {
+    const ev = evidence((e) => e.files.set('/etc/hosts.allow', file(`sshd: ${CLIENT} : twist /bin/echo go away\n`)));
+    const c = verdict(input('closed_at_once', ev));
+    expect(c.map((x) => x.id)).toEqual(['tcp_wrappers', 'maxstartups']);
+    expect(c[0]!.evidence[0]).toBe(`/etc/hosts.allow:1: sshd: ${CLIENT} : twist /bin/echo go away — matched, option "twist" replaces the daemon, names this client; hosts_access stops here: refused`);
+    expect(c[0]!.evidence).toContain('twist replaces sshd with its command: the client gets its output and an immediate close, before any SSH banner');
+  });
+
+  it('tcp_wrappers: a hosts.deny without its final newline, with file:line', () => {
+    const ev = evidence((e) => {
+      e.files.set('/etc/hosts.allow', file(`sshd: ${MGMT}\n`));
+      e.files.set('/etc/hosts.deny', file('sshd: 10.0.0.1'));
+    });
+    const [c] = verdict(input('reset_after_delay', ev));
+    expect(c!.id).toBe('tcp_wrappers');
+    expect(c!.evidence[0]).toMatch(/^\/etc\/hosts\.deny:1: hosts\.deny line 1: no newline at the end of the file; libwrap stops reading there and refuses every client hosts\.allow does not grant$/);
+  });
+
+  it("tcp_wrappers: sshd@<address> is judged on the address the client dialled, when it is the host's", () => {
+    const scoped = (e: ServerEvidence) => {
+      e.files.set('/etc/hosts.deny', file(`sshd@10.9.0.1: ${CLIENT}\n`));
+      e.facts.addresses = ['192.0.2.10', '10.9.0.1'];
+    };
+    expect(ids(input('ok', evidence(scoped)))).toEqual(['healthy']); // dialled 192.0.2.10
+    const nat = evidence((e) => {
+      scoped(e);
+      e.facts.addresses = ['10.9.0.1', '10.9.0.2'];
+    });
+    const [c] = verdict(input('reset_after_delay', nat));
+    expect(c!.id).toBe('tcp_wrappers');
+    expect(c!.evidence).toContain("refused only on 10.9.0.1 of the host's addresses 10.9.0.1, 10.9.0.2 (a daemon@host rule)");
+  });
+
   it('tcp_wrappers: nothing when sshd is not linked with libwrap', () => {
     const ev = evidence((e) => {
       denyRule(e);

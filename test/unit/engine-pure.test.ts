@@ -119,6 +119,17 @@ describe('facts', () => {
     expect(f.architecture).toBe(execFileSync('uname', ['-m']).toString().trim());
     expect(f.hostname).toBe(hostname());
     if (f.sshdPath) expect(f.opensshVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    if (execFileSync('sh', ['-c', 'command -v ip || true']).length) expect(f.addresses).toContain('127.0.0.1');
+  });
+  it("gathers every address of the host's interfaces from ip -o addr", () => {
+    const out = [
+      '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+      '2: eth0    inet 198.18.0.2/15 brd 198.19.255.255 scope global eth0\\       valid_lft forever',
+      '2: eth0    inet 10.9.0.7/24 scope global secondary eth0:1\\       valid_lft forever',
+      '2: eth0    inet6 2001:db8::7/64 scope global \\       valid_lft forever',
+    ].join(' ');
+    expect(parseFacts(`addrs=${out}\n`).addresses).toEqual(['127.0.0.1', '198.18.0.2', '10.9.0.7', '2001:db8::7']);
+    expect(parseFacts('').addresses).toEqual([]);
   });
   it('parses the fact script output', () => {
     const f = parseFacts('hostname=h1\nid=debian\nversion_id=12\nuid=0\nuser=root\ninit=sysvinit\nsshd=/usr/sbin/sshd\nsshd_version=unknown option -- V OpenSSH_7.4p1, OpenSSL\nlibwrap=1\nssh_service=ssh\nsudo=0\nfail2ban=1\n');

@@ -53,7 +53,12 @@ const CASES: Array<[string, ClientInfo, boolean, MatchOptions?]> = [
   ['10.0.0.1/24', ip1, false], // host bits set: net never equals addr & mask
   ['198.18.0.0/15', { addr: '198.19.255.254' }, true],
   ['198.18.0.0/15', { addr: '198.20.0.1' }, false],
-  ['0.0.0.0/0', ip1, true],
+  // cidr_mask_addr takes 1..32 bits only, and 255.255.255.255 is inet_addr's INADDR_NONE:
+  // neither ever matches in libwrap (checked with tcpdmatch), /32 does.
+  ['0.0.0.0/0', ip1, false],
+  ['10.0.0.1/255.255.255.255', ip1, false],
+  ['10.0.0.1/32', ip1, true],
+  ['10.0.0.0/8/9', ip1, true], // split at the first "/", atoi("8/9") = 8
   ['10.0.0.0/33', ip1, false],
   ['10.0.0.0/255.255.255.0', v6, false],
   // IPv6
@@ -64,7 +69,9 @@ const CASES: Array<[string, ClientInfo, boolean, MatchOptions?]> = [
   ['[2001:db8::]/32', { addr: '2001:db8:ffff::1' }, true],
   ['[2001:db8::]/48', { addr: '2001:db8:1::1' }, false],
   ['[2001:db8::1]/128', v6, true],
-  ['[::ffff:10.0.0.0]/104', ip1, true],
+  ['[::ffff:10.0.0.0]/104', ip1, false], // masked_match6 hands a mapped client to masked_match4
+  ['[::]/0', v6, true], // IPv6 lengths are atoi 0..128, both sides masked
+  ['[2001:db8::9]/64x', v6, true],
   ['[2001:db8::1]', ip1, false],
   // host names and .domain suffixes (only with a known name)
   ['web1.corp.example.com', web, true],
@@ -193,9 +200,21 @@ describe('decideAccess', () => {
     expect(decide('sshd: 10.0.0.1 :\n', '').verdict).toBe('deny');
     expect(decide('sshd: 10.0.0.1 : twist /bin/echo no\n', '').verdict).toBe('deny');
   });
-  it('ignores a last line without newline, like libwrap', () => {
-    expect(decide('', 'sshd: 10.0.0.1').verdict).toBe('allow');
+  it('refuses everyone hosts.allow does not grant when hosts.deny lacks its final newline (Debian ERR)', () => {
+    expect(decide('', 'sshd: 10.0.0.1')).toMatchObject({ verdict: 'deny', file: 'deny', line: 1 });
+    expect(decide('', 'sshd: 10.0.0.2\n# the end')).toMatchObject({ verdict: 'deny', file: 'deny', line: 2 });
+    expect(decide('sshd: 10.0.0.1\n', 'sshd: 10.0.0.2')).toMatchObject({ verdict: 'allow', file: 'allow', line: 1 });
     expect(decide('', 'sshd: 10.0.0.1\n').verdict).toBe('deny');
+    expect(decide('', 'sshd: 10.0.0.2\n').verdict).toBe('allow');
+  });
+  it('only stops reading hosts.allow at a line without newline', () => {
+    expect(decide('sshd: 10.0.0.1', '').verdict).toBe('allow');
+    expect(decide('sshd: 10.0.0.1', 'ALL: ALL\n')).toMatchObject({ verdict: 'deny', file: 'deny' });
+  });
+  it('stops at a line longer than the 2048-byte buffer', () => {
+    const long = `sshd: ${'10.9.9.9 '.repeat(230)}\n`;
+    expect(decide(`${long}sshd: 10.0.0.1\n`, 'ALL: ALL\n')).toMatchObject({ verdict: 'deny', file: 'deny' });
+    expect(decide('', long).verdict).toBe('deny');
   });
   it('reads an indented "#" line as a rule', () => {
     expect(decide('', '  # sshd: ALL\n')).toMatchObject({ verdict: 'deny', line: 1 });

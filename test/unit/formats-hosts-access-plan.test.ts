@@ -68,7 +68,7 @@ describe('rulesRefusing', () => {
     const v6: ClientInfo = { addr: '2001:db8::1' };
     expect(tokenNamesClient('10.0.0.1', c)).toBe(true);
     expect(tokenNamesClient('10.0.0.1/32', c)).toBe(true);
-    expect(tokenNamesClient('10.0.0.1/255.255.255.255', c)).toBe(true);
+    expect(tokenNamesClient('10.0.0.1/255.255.255.255', c)).toBe(false); // never matches in libwrap
     expect(tokenNamesClient('LAPTOP.example.com', c)).toBe(true);
     expect(tokenNamesClient('root@10.0.0.1', c)).toBe(true);
     expect(tokenNamesClient('[2001:db8:0::1]', v6)).toBe(true);
@@ -241,12 +241,49 @@ describe('planUnblock', () => {
     expectIdempotent(p, client);
   });
 
-  it('treats the client hostname and ALL daemons as naming the client', () => {
+  it('treats the client hostname as naming the client, but keeps a ban for ALL daemons', () => {
     const client = { addr: '10.0.0.1', name: 'laptop.example.com' };
     const p = plan('', 'ALL: laptop.example.com\nsshd: 10.0.0.1/32\n', client);
-    expect(p.denyText).toBe('# remedy: ALL: laptop.example.com\n# remedy: sshd: 10.0.0.1/32\n');
-    expect(p.actions).toHaveLength(2);
+    // Commenting out `ALL: <client>` would open every other daemon to the client too.
+    expect(p.denyText).toBe('ALL: laptop.example.com\n# remedy: sshd: 10.0.0.1/32\n');
+    expect(p.allowText).toBe('sshd: 10.0.0.1\n');
+    expect(p.actions.map((a) => a.action)).toEqual(['comment-out', 'add-allow']);
+    expect(p.actions[1]?.reason).toMatch(/also refuses it for other daemons \(ALL\)/);
     expectIdempotent(p, client);
+  });
+  it('never comments out a ban that also covers other daemons, whatever its options', () => {
+    for (const deny of ['ALL: 10.0.0.1\n', 'sshd, vsftpd: 10.0.0.1\n', 'ALL: 10.0.0.1 : severity auth.info\n', 's*: 10.0.0.1\n', '22: 10.0.0.1\n']) {
+      const p = plan('', deny, { addr: '10.0.0.1' }, { serverPort: 22 });
+      expect(p.denyText, deny).toBe(deny);
+      expect(p.allowText, deny).toBe('sshd: 10.0.0.1\n');
+    }
+    const allow = 'ALL: 10.0.0.1 : deny\n';
+    expect(plan(allow, '').allowText).toBe('sshd: 10.0.0.1\nALL: 10.0.0.1 : deny\n');
+  });
+  it('judges daemon@host on every server address, and fixes all of them', () => {
+    const deny = 'sshd@10.9.0.1: 10.0.0.1\n';
+    expect(plan('', deny, { addr: '10.0.0.1' }, { serverAddrs: ['10.9.0.2'] }).actions).toEqual([]);
+    const p = plan('', deny, { addr: '10.0.0.1' }, { serverAddrs: ['10.9.0.2', '10.9.0.1'] });
+    expect(p.denyText).toBe('# remedy: sshd@10.9.0.1: 10.0.0.1\n');
+    expect(p.notes.join('\n')).toMatch(/refused only when it connects to 10\.9\.0\.1/);
+    const allow = 'sshd@10.9.0.1: 10.0.0.1\n';
+    const q = plan(allow, 'ALL: ALL\n', { addr: '10.0.0.1' }, { serverAddrs: ['10.9.0.1', '10.9.0.2'] });
+    expect(q.allowText).toBe(`${allow}sshd: 10.0.0.1\n`);
+  });
+  it('does not comment out a line the prefix would push past libwrap\'s 2048-byte buffer', () => {
+    const deny = `sshd: ${'10.0.0.1 '.repeat(226)}\nsshd: 10.0.0.7\n`; // 2041 bytes: fits, with "# remedy: " it would not
+    const p = plan('', deny);
+    expect(p.denyText).toBe(deny);
+    expect(p.allowText).toBe('sshd: 10.0.0.1\n');
+    expectOthersUnchanged(['', deny], p, ['10.0.0.7', '10.0.0.8']);
+  });
+  it('lets the client in past a hosts.deny without its final newline, and nobody else', () => {
+    const deny = 'sshd: 10.0.0.9';
+    const p = plan('sshd: 192.0.2.7\n', deny);
+    expect(p.denyText).toBe(deny);
+    expect(p.allowText).toBe('sshd: 192.0.2.7\nsshd: 10.0.0.1\n');
+    expect(p.decisionBefore).toMatchObject({ verdict: 'deny', file: 'deny', line: 1 });
+    expectOthersUnchanged(['sshd: 192.0.2.7\n', deny], p, ['10.0.0.9', '10.0.0.2']);
   });
 
   it('uses the marker and daemon given', () => {

@@ -102,11 +102,19 @@ describe('tcp_wrappers: a ban naming the client', () => {
     expect(text(after, A)).toBe('# /etc/hosts.allow\n');
   });
 
-  it('ALL: <client> and CRLF files are handled; only the edited line differs', () => {
+  it('ALL: <client> stays (it also refuses other daemons); sshd alone is allowed; CRLF kept', () => {
     const deny = '# deny\r\nALL: 10.9.9.9\r\nALL: 203.0.113.9\r\nsshd: .example.org\r\n';
     const h = host({ [D]: deny });
     const { after } = idempotent({ client: CLIENT }, h);
-    expect(text(after, D)).toBe('# deny\r\nALL: 10.9.9.9\r\n# remedy: ALL: 203.0.113.9\r\nsshd: .example.org\r\n');
+    expect(text(after, D)).toBe(deny);
+    expect(text(after, A)).toBe(`sshd: ${CLIENT}\n`);
+  });
+
+  it('sshd: <client> in CRLF files is commented out; hosts.allow is not created', () => {
+    const deny = '# deny\r\nALL: 10.9.9.9\r\nsshd: 203.0.113.9\r\nsshd: .example.org\r\n';
+    const h = host({ [D]: deny });
+    const { after } = idempotent({ client: CLIENT }, h);
+    expect(text(after, D)).toBe('# deny\r\nALL: 10.9.9.9\r\n# remedy: sshd: 203.0.113.9\r\nsshd: .example.org\r\n');
     expect(after.files.has(A)).toBe(false); // absent hosts.allow is not created when not needed
   });
 
@@ -152,6 +160,35 @@ describe('tcp_wrappers: a broad policy', () => {
     const { plan } = run({ client: CLIENT }, h);
     expect(plan.kind).toBe('ok');
     expect(msg(plan)).toContain(`${CLIENT} is allowed for sshd`);
+  });
+});
+
+describe('tcp_wrappers: rules libwrap reads differently than they look', () => {
+  it('sshd@<address>: judged on every address of the host (facts), none assumed', () => {
+    const deny = 'sshd@10.9.0.1: ALL\n';
+    const other = makeFacts({ addresses: ['127.0.0.1', '10.9.0.2'] });
+    expect(run({ client: CLIENT }, host({ [D]: deny }), other).plan.kind).toBe('ok');
+    // A remote client never reaches the loopback address: a rule scoped to it refuses no one.
+    expect(run({ client: CLIENT }, host({ [D]: 'sshd@127.0.0.1: ALL\n' }), other).plan.kind).toBe('ok');
+    expect(run({ client: '127.0.0.1' }, host({ [D]: 'sshd@127.0.0.1: ALL\n' }), other).plan.kind).toBe('change');
+    const both = makeFacts({ addresses: ['10.9.0.2', '10.9.0.1'] });
+    const { plan, after } = idempotent({ client: CLIENT }, host({ [D]: deny }), both);
+    expect(text(after, A)).toBe(`sshd: ${CLIENT}\n`);
+    expect(msg(plan)).toContain(`${CLIENT} is refused only when it connects to 10.9.0.1`);
+  });
+  it('a hosts.deny without its final newline refuses the client: allowed in hosts.allow, the file left alone', () => {
+    const deny = 'sshd: 10.0.0.1';
+    const { plan, after } = idempotent({ client: CLIENT }, host({ [A]: 'sshd: 192.0.2.10\n', [D]: deny }));
+    expect(msg(plan)).toContain(`${CLIENT} is refused for sshd by ${D}:1 (hosts.deny line 1: no newline at the end of the file`);
+    expect(text(after, D)).toBe(deny);
+    expect(text(after, A)).toBe(`sshd: 192.0.2.10\nsshd: ${CLIENT}\n`);
+  });
+  it('<client>/255.255.255.255 refuses no one: nothing to comment out', () => {
+    const deny = `sshd: ${CLIENT}/255.255.255.255\n`;
+    expect(run({ client: CLIENT }, host({ [D]: deny })).plan.kind).toBe('ok');
+    const allow = `sshd: ${CLIENT}/255.255.255.255\n`;
+    const { after } = idempotent({ client: CLIENT }, host({ [A]: allow, [D]: 'ALL: ALL\n' }));
+    expect(text(after, A)).toBe(`${allow}sshd: ${CLIENT}\n`);
   });
 });
 
