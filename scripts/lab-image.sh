@@ -16,7 +16,7 @@ CACHE=${REMEDY_LAB_IMAGES:-/var/cache/remedy-lab}
 MIRROR=${REMEDY_LAB_MIRROR:-http://deb.debian.org/debian}
 SUITE=trixie
 # Bump when the recipe changes: an image with another stamp is rebuilt.
-STAMP="remedy-lab-image v3 $SUITE"
+STAMP="remedy-lab-image v4 $SUITE"
 KINDS=${*:-nftables ufw firewalld}
 
 [ "$(id -u)" = 0 ] || { echo "lab-image: needs root" >&2; exit 1; }
@@ -28,8 +28,8 @@ mkdir -p "$CACHE"
 complete() { [ -f "$1/.remedy-image" ] && [ "$(cat "$1/.remedy-image")" = "$STAMP" ]; }
 
 # Packages of every kind. python3-systemd: fail2ban 1.1's systemd journal backend; libwrap is
-# pulled in by openssh-server (linked into sshd-session); sudo for become tests.
-PACKAGES=systemd,systemd-sysv,dbus,openssh-server,openssh-client,nftables,fail2ban,python3-systemd,iproute2,procps,sudo,ca-certificates
+# pulled in by openssh-server (linked into sshd-session); tcpd for tcpdmatch (libwrap's own verdict); sudo for become tests.
+PACKAGES=systemd,systemd-sysv,dbus,openssh-server,openssh-client,nftables,fail2ban,python3-systemd,iproute2,procps,sudo,tcpd,ca-certificates
 
 in_root() { # run a command in a chroot of $1 with /proc, /sys, /dev mounted
   root=$1; shift
