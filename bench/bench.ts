@@ -23,14 +23,20 @@ import {
 } from './tools.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..'); // dist/bench -> repo
-const USAGE = 'usage: npm run bench [-- --hosts N (1..200, default 20) --rounds R (default 3) --profile --timeout SECONDS]';
+const USAGE = 'usage: npm run bench [-- --hosts N (1..1000, default 20) --rounds R (default 3) --forks F (default N) --tools remedy,floor[,ansible] --profile --timeout SECONDS]';
 
 interface Options {
   hosts: number;
   rounds: number;
   profile: boolean;
   timeoutS: number;
+  /** Hosts at once, for every tool (default: all of them). */
+  forks?: number;
+  /** Which contenders (default: all that are installed). */
+  tools?: ToolName[];
 }
+
+const TOOL_NAMES: readonly ToolName[] = ['remedy', 'ansible', 'floor'];
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { hosts: 20, rounds: 3, profile: false, timeoutS: 900 };
@@ -44,10 +50,16 @@ function parseArgs(argv: string[]): Options {
     if (a === '--hosts') o.hosts = int();
     else if (a === '--rounds') o.rounds = int();
     else if (a === '--timeout') o.timeoutS = int();
-    else if (a === '--profile') o.profile = true;
+    else if (a === '--forks') o.forks = int();
+    else if (a === '--tools') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const bad = names.filter((n) => !TOOL_NAMES.includes(n as ToolName));
+      if (names.length === 0 || bad.length || !names.includes('remedy')) throw new Error(`--tools: a list of ${TOOL_NAMES.join(', ')} including remedy`);
+      o.tools = names as ToolName[];
+    } else if (a === '--profile') o.profile = true;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (o.hosts > 200) throw new Error('--hosts: the lab supports at most 200');
+  if (o.hosts > 1000) throw new Error('--hosts: the lab supports at most 1000');
   return o;
 }
 
@@ -136,7 +148,9 @@ async function main(): Promise<number> {
   const hasAnsible = ansibleAvailable();
   if (!hasAnsible) log('ansible-playbook is MISSING (apt-get install -y ansible-core): running remedy and the floor only');
   if (!existsSync(TIME_BIN)) log(`${TIME_BIN} is missing (apt-get install -y time): peak RSS will be n/a`);
-  const tools: ToolName[] = hasAnsible ? ['remedy', 'ansible', 'floor'] : ['remedy', 'floor'];
+  const installed: ToolName[] = hasAnsible ? ['remedy', 'ansible', 'floor'] : ['remedy', 'floor'];
+  const tools = opts.tools ? installed.filter((t) => opts.tools!.includes(t)) : installed;
+  const forks = Math.min(opts.forks ?? opts.hosts, opts.hosts);
 
   const mach = machine();
   const scratch = await mkdtemp(join(os.tmpdir(), 'remedy-bench-'));
@@ -165,11 +179,11 @@ async function main(): Promise<number> {
     t = Date.now();
     const pristine = await prepareFleet(lab);
     log(`fail2ban started on all ${opts.hosts} hosts in ${secs(Date.now() - t)}`);
-    const ctx: BenchCtx = { lab, root: ROOT, scratch, timeoutMs: opts.timeoutS * 1000, ansibleInventory: join(scratch, 'ansible-inventory.yml') };
+    const ctx: BenchCtx = { lab, root: ROOT, scratch, timeoutMs: opts.timeoutS * 1000, ansibleInventory: join(scratch, 'ansible-inventory.yml'), forks };
     await writeAnsibleInventory(lab, ctx.ansibleInventory);
 
     let censusExecs: number | null = null;
-    if (hasAnsible) {
+    if (tools.includes('ansible')) {
       const few = lab.hosts.slice(0, 2);
       await resetFleet(lab, pristine);
       censusExecs = median(await ansibleCensus(ctx, few));
@@ -188,7 +202,7 @@ async function main(): Promise<number> {
 
     const summaries = tools.map((tool) => summarize(tool, runs, tool === 'ansible' ? censusExecs : null));
     const results: Results = {
-      machine: mach, hosts: opts.hosts, rounds: opts.rounds,
+      machine: mach, hosts: opts.hosts, rounds: opts.rounds, forks,
       notes: notes(new Set(runs.map((r) => r.cpuSource)), hasAnsible),
       summaries,
       ratios: tools.filter((x) => x !== 'remedy').map((other) => ratio(runs, summaries, other)),

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   try {
     const pristine = await prepareFleet(lab);
     await cpu.adopt(lab);
-    const ctx: BenchCtx = { lab, root: ROOT, scratch, timeoutMs: 300_000, ansibleInventory: join(scratch, 'inventory.yml') };
+    const ctx: BenchCtx = { lab, root: ROOT, scratch, timeoutMs: 300_000, ansibleInventory: join(scratch, 'inventory.yml'), forks: 1 };
     await writeAnsibleInventory(lab, ctx.ansibleInventory);
     const lines = [
       `# host-side CPU per primitive (mean of ${REPS}, sshd and fail2ban-server included)`,

@@ -4,7 +4,8 @@
 # client's own address to verify. No multiplexing, no facts, no backups, no checks beyond sshd -t.
 #
 #   floor.sh MGMT_IP CLIENT_IP KEY KNOWN_HOSTS HOST_IP...
-# Prints one line per host: "<ip> <exit code> <ms from start to verified>".
+# Prints one line per host: "<ip> <exit code> <ms from start to verified>". FLOOR_FORKS=N works
+# on at most N hosts at once (a pool, as remedy's --forks), else on all of them at once.
 set -u
 mgmt=$1 client=$2 key=$3 known_hosts=$4
 shift 4
@@ -23,8 +24,11 @@ sshd -t && service ssh restart >/dev/null"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# Per host: the time from the run's start (the pool's too) to verified, as remedy reports it.
+FLOOR_T0=${FLOOR_T0:-$(now_ms)}; export FLOOR_T0
+
 one_host() {
-  t0=$(now_ms)
+  t0=$FLOOR_T0
   # shellcheck disable=SC2086 # ssh_opts is a list of words
   ssh $ssh_opts -b "$mgmt" "root@$1" "$fix"
   rc=$?
@@ -42,5 +46,12 @@ one_host() {
   echo "$1 $rc $(( $(now_ms) - t0 ))"
 }
 
-for ip in "$@"; do one_host "$ip" & done
-wait
+# One host, when the pool below calls this script for it.
+if [ "${1:-}" = --one ]; then one_host "$2"; exit 0; fi
+
+if [ "${FLOOR_FORKS:-0}" -gt 0 ]; then
+  printf '%s\n' "$@" | xargs -P "$FLOOR_FORKS" -n 1 sh "$0" "$mgmt" "$client" "$key" "$known_hosts" --one
+else
+  for ip in "$@"; do one_host "$ip" & done
+  wait
+fi

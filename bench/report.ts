@@ -72,6 +72,8 @@ export interface Results {
   machine: Machine;
   hosts: number;
   rounds: number;
+  /** Hosts at once for every tool. */
+  forks?: number;
   notes: string[];
   summaries: ToolSummary[];
   ratios: Ratio[];
@@ -193,7 +195,7 @@ export function textReport(r: Results): string {
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   return [
-    `remedy bench — ${r.machine.date} — N=${r.hosts} hosts, R=${r.rounds} rounds`,
+    `remedy bench — ${r.machine.date} — N=${r.hosts} hosts, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
     `machine: ${machineLine(r.machine)}`,
     '',
     line(table[0]!),
@@ -209,7 +211,7 @@ export function markdownReport(r: Results): string {
   const table = rows(r);
   const md = (row: string[]): string => `| ${row.join(' | ')} |`;
   return [
-    `# remedy bench: N=${r.hosts} hosts, R=${r.rounds} rounds`,
+    `# remedy bench: N=${r.hosts} hosts, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
     '',
     `- date: ${r.machine.date}`,
     `- machine: ${machineLine(r.machine)}`,
@@ -241,7 +243,7 @@ export function markdownReport(r: Results): string {
 /** bench/results/<date>-N<hosts>.json and .md; returns the two paths. */
 export async function writeResults(dir: string, r: Results): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, `${r.machine.date.slice(0, 10)}-N${r.hosts}`);
+  const base = join(dir, `${r.machine.date.slice(0, 10)}-N${r.hosts}${r.forks && r.forks < r.hosts ? `-F${r.forks}` : ''}`);
   await writeFile(`${base}.json`, JSON.stringify(r, null, 2) + '\n');
   await writeFile(`${base}.md`, markdownReport(r));
   return [`${base}.md`, `${base}.json`];

@@ -17,6 +17,8 @@ export interface BenchCtx {
   scratch: string; // the bench's own temp dir (removed at the end)
   timeoutMs: number;
   ansibleInventory: string;
+  /** Hosts at once for every tool: remedy's --forks, Ansible's -f, the floor's pool. */
+  forks: number;
 }
 
 export interface ToolRun {
@@ -45,7 +47,7 @@ interface RemedyJson {
 export function remedyArgv(ctx: BenchCtx, nodeFlags: string[] = []): string[] {
   const { lab } = ctx;
   return [process.execPath, ...nodeFlags, join(ctx.root, 'dist/src/cli.js'), 'apply', 'playbooks/unblock.yml',
-    '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '--forks', String(lab.hosts.length), '--json'];
+    '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '--forks', String(ctx.forks), '--json'];
 }
 
 export async function runRemedy(ctx: BenchCtx, nodeFlags: string[] = []): Promise<ToolRun> {
@@ -114,7 +116,7 @@ async function ansibleRunEnv(ctx: BenchCtx): Promise<{ env: NodeJS.ProcessEnv; t
 }
 
 function ansibleArgv(ctx: BenchCtx, extra: string[] = []): string[] {
-  return ['ansible-playbook', '-i', ctx.ansibleInventory, '-f', String(ctx.lab.hosts.length), '-e', `client_ip=${ctx.lab.clientIp}`,
+  return ['ansible-playbook', '-i', ctx.ansibleInventory, '-f', String(ctx.forks), '-e', `client_ip=${ctx.lab.clientIp}`,
     ...extra, benchPath(ctx, 'ansible', 'unblock.yml')];
 }
 
@@ -150,7 +152,8 @@ export async function ansibleCensus(ctx: BenchCtx, hosts: LabHost[]): Promise<nu
 export async function runFloor(ctx: BenchCtx): Promise<ToolRun> {
   const { lab } = ctx;
   const argv = ['sh', benchPath(ctx, 'floor.sh'), lab.mgmtIp, lab.clientIp, lab.keyFile, lab.knownHostsFile, ...lab.hosts.map((h) => h.ip)];
-  const m = await measure(argv, { cwd: ctx.root, env: CLEAN_ENV, timeoutMs: ctx.timeoutMs, scratchDir: ctx.scratch });
+  const env = ctx.forks < lab.hosts.length ? { ...CLEAN_ENV, FLOOR_FORKS: String(ctx.forks) } : CLEAN_ENV;
+  const m = await measure(argv, { cwd: ctx.root, env, timeoutMs: ctx.timeoutMs, scratchDir: ctx.scratch });
   const problems = exitProblem(m);
   const rows = new Map(m.stdout.trim().split('\n').map((l) => l.split(' ')).map(([ip, rc, ms]) => [ip, { rc, ms: Number(ms) }]));
   const hostMs: number[] = [];

@@ -15,7 +15,7 @@ import * as faults from './faults.js';
 import { bootContainer, imageAvailable, prepareContainer, waitBooted } from './container.js';
 import { execIn, knownHostsLines, prepareHostFiles, spawnHolder } from './host.js';
 import {
-  DEFAULT_PREFIX, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
+  DEFAULT_PREFIX, MAX_HOSTS_22, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
   type HostNet, type LabNet,
 } from './netns.js';
 import { mapLimit, poll } from './run.js';
@@ -30,7 +30,7 @@ export type {
 export { imageAvailable } from './container.js';
 export { cleanupStaleLabs } from './netns.js';
 
-const MAX_HOSTS = 200; // hosts are .10 and up in a /24
+const MAX_HOSTS = MAX_HOSTS_22; // hosts are .10 and up in a /24, or in a /22 beyond MAX_HOSTS_24
 const BOOT_CONCURRENCY = 6; // hosts booting at once: enough to overlap waits, few enough for 2 cores
 const CONTAINER_BOOT_CONCURRENCY = 3; // a systemd boot is ~1 CPU-s of its own
 const LOGIN_CONCURRENCY = 4;
@@ -88,7 +88,7 @@ export async function startLab(opts: { hosts: number; prefix?: string } & Partia
   trace('stale labs cleaned');
   let created: LabNet | undefined;
   try {
-    const net = (created = await createLabNet(prefix));
+    const net = (created = await createLabNet(prefix, opts.hosts));
     const nets = Array.from({ length: opts.hosts }, (_, i) => hostNet(net, i + 1));
     trackLive(`${prefix}-${net.id}`, () => destroyLabSync(prefix, net.id, nets.map((h) => h.ns)));
     const files = labFiles(net.dir);

@@ -11,7 +11,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCgroups, removeCgroupsScript } from './container.js';
-import { check, poll, run } from './run.js';
+import { check, mapLimit, poll, run } from './run.js';
 
 export const DEFAULT_PREFIX = 'remedy-lab';
 
@@ -20,10 +20,19 @@ export interface LabNet {
   id: string;
   dir: string;
   bridge: string;
-  subnet: string; // first three octets, e.g. '198.18.7'
+  subnet: string; // first three octets of the first /24, e.g. '198.18.7'
+  /** 24, or 22 for a lab of more than MAX_HOSTS_24 hosts (four /24s: up to ~1,000 hosts). */
+  prefixLen: 24 | 22;
+  /** Index of the first /24 in 198.18.0.0/15 (0..511). */
+  base: number;
   clientIp: string; // .1, added first: the kernel's default source toward the hosts
   mgmtIp: string; // .2, secondary
 }
+
+/** Hosts a /24 holds (.10 to .249; .250 and up stay free for tests that need an address nobody answers). */
+export const MAX_HOSTS_24 = 240;
+/** Hosts a /22 holds. */
+export const MAX_HOSTS_22 = 1000;
 
 export interface HostNet {
   index: number; // 1-based
@@ -36,13 +45,19 @@ export interface HostNet {
 export const labDir = (prefix: string, id: string): string => join(tmpdir(), `${prefix}-${id}`);
 const hostNsPattern = (prefix: string): RegExp => new RegExp(`^${escapeRe(prefix)}-([0-9a-f]{3})-h\\d+$`);
 
+/** The address `offset` places after the start of the lab's network. */
+function addressAt(net: LabNet, offset: number): string {
+  const k = net.base + (offset >> 8);
+  return `198.${18 + (k >> 8)}.${k & 255}.${offset & 255}`;
+}
+
 export function hostNet(net: LabNet, index: number): HostNet {
   return {
     index,
     name: `h${index}`,
     ns: `${net.prefix}-${net.id}-h${index}`,
     veth: `rv${net.id}h${index}`,
-    ip: `${net.subnet}.${9 + index}`,
+    ip: addressAt(net, 9 + index),
   };
 }
 
@@ -96,16 +111,22 @@ function shuffle<T>(xs: T[]): T[] {
 }
 
 /**
- * Claim a free /24 and create the lab's dir and bridge. Both creations are atomic claims: the dir
- * (mkdir fails if it exists) against labs with the same prefix, the bridge name against all labs.
+ * Claim a free /24 (or an aligned /22 for more than MAX_HOSTS_24 hosts) and create the lab's dir
+ * and bridge. Both creations are atomic claims: the dir (mkdir fails if it exists) against labs
+ * with the same prefix, the bridge name against all labs.
  */
-export async function createLabNet(prefix: string): Promise<LabNet> {
+export async function createLabNet(prefix: string, hosts = 1): Promise<LabNet> {
+  const prefixLen = hosts > MAX_HOSTS_24 ? 22 : 24;
+  const span = prefixLen === 22 ? 4 : 1;
   const used = await usedSubnets();
-  const free = shuffle([...Array(512).keys()].filter((k) => !used.has(k)));
+  const fits = (k: number): boolean => k % span === 0 && [...Array(span).keys()].every((j) => !used.has(k + j));
+  const free = shuffle([...Array(512).keys()].filter(fits));
   for (const k of free.slice(0, 32)) {
     const id = k.toString(16).padStart(3, '0');
     const subnet = `198.${18 + (k >> 8)}.${k & 255}`;
-    const net: LabNet = { prefix, id, dir: labDir(prefix, id), bridge: `rb${id}`, subnet, clientIp: `${subnet}.1`, mgmtIp: `${subnet}.2` };
+    const net: LabNet = {
+      prefix, id, dir: labDir(prefix, id), bridge: `rb${id}`, subnet, prefixLen, base: k, clientIp: `${subnet}.1`, mgmtIp: `${subnet}.2`,
+    };
     try {
       await mkdir(net.dir, { mode: 0o700 });
     } catch (err) {
@@ -121,8 +142,8 @@ export async function createLabNet(prefix: string): Promise<LabNet> {
     try {
       await ipBatch([
         `link set ${net.bridge} alias ${aliasFor(net)}`,
-        `addr add ${net.clientIp}/24 dev ${net.bridge}`, // first: primary, the default source address
-        `addr add ${net.mgmtIp}/24 dev ${net.bridge}`, // second: secondary, used with ssh -b
+        `addr add ${net.clientIp}/${prefixLen} dev ${net.bridge}`, // first: primary, the default source address
+        `addr add ${net.mgmtIp}/${prefixLen} dev ${net.bridge}`, // second: secondary, used with ssh -b
         `link set ${net.bridge} up`,
       ]);
     } catch (err) {
@@ -132,7 +153,7 @@ export async function createLabNet(prefix: string): Promise<LabNet> {
     }
     return net;
   }
-  throw new Error('lab: no free /24 in 198.18.0.0/15');
+  throw new Error(`lab: no free /${prefixLen} in 198.18.0.0/15`);
 }
 
 const aliasFor = (net: LabNet): string => `${net.prefix}:${net.id}:${ownerTag()}`;
@@ -146,10 +167,26 @@ export async function createHostNets(net: LabNet, hosts: HostNet[]): Promise<voi
       `link set ${h.veth} alias ${aliasFor(net)} master ${net.bridge} up`,
     ]),
   );
-  // No default route inside: a host can reach the lab's /24 and nothing else.
-  await Promise.all(
-    hosts.map((h) => ipBatch([`addr add ${h.ip}/24 dev eth0`, 'link set lo up', 'link set eth0 up'], h.ns)),
-  );
+  // No default route inside: a host can reach the lab's network and nothing else.
+  await mapLimit(hosts, SPAWN_CONCURRENCY, (h) => ipBatch([`addr add ${h.ip}/${net.prefixLen} dev eth0`, 'link set lo up', 'link set eth0 up'], h.ns));
+  if (hosts.length > MAX_HOSTS_24) await roomForNeighbours(hosts.length);
+}
+
+// Commands spawned at once for per-host setup and teardown (1,000 at once would thrash 2 cores).
+const SPAWN_CONCURRENCY = 16;
+
+/**
+ * The root namespace talks to every host: its neighbour (ARP) table must hold them all. The
+ * kernel's default gc_thresh3 is 1024 entries, about the size of a /22 lab: raise the thresholds
+ * (never lower them) so a 1,000-host lab does not drop neighbours mid-run.
+ */
+async function roomForNeighbours(hosts: number): Promise<void> {
+  const want = { gc_thresh1: 2 * hosts, gc_thresh2: 4 * hosts, gc_thresh3: 8 * hosts };
+  for (const [key, value] of Object.entries(want)) {
+    const path = `/proc/sys/net/ipv4/neigh/default/${key}`;
+    const now = Number((await readFile(path, 'utf8').catch(() => '0')).trim());
+    if (now < value) await writeFile(path, `${value}\n`);
+  }
 }
 
 async function ipBatch(lines: string[], ns?: string): Promise<void> {
@@ -201,7 +238,7 @@ async function emptyNetns(ns: string): Promise<void> {
 export async function destroyLab(prefix: string, id: string): Promise<void> {
   const nsRe = hostNsPattern(prefix);
   const namespaces = (await listNetns()).filter((n) => nsRe.exec(n)?.[1] === id);
-  await Promise.all(namespaces.map(emptyNetns));
+  await mapLimit(namespaces, SPAWN_CONCURRENCY, emptyNetns);
   // Deleting the root end removes a veth pair at once; a dying namespace would free it only later.
   const ours = (await listLinks()).filter((l) => l.ifalias?.startsWith(`${prefix}:${id}:`));
   const veths = ours.filter((l) => l.ifname !== `rb${id}`);
