@@ -14,8 +14,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { SSHD_LAB_BLOCK, baselineEtc, mkdirLike } from './host-files.js';
 import type { HostNet } from './netns.js';
 import { CLEAN_ENV, check, poll, q, run } from './run.js';
 import type { ExecOptions, ExecResult, LabHost, SystemdFirewall } from './types.js';
@@ -32,13 +33,6 @@ export function imageAvailable(firewall: SystemdFirewall = 'nftables'): boolean 
   return existsSync(join(imageDir(firewall), '.remedy-image')) && existsSync('/usr/bin/systemd-nspawn');
 }
 
-// Same first lines as the plain lab's: per-host keys, root by key only, above any Include/Match.
-const SSHD_LAB_BLOCK = `# remedy lab: per-host keys, root by key only
-PermitRootLogin prohibit-password
-AuthorizedKeysFile /etc/ssh/authorized_keys/%u
-PasswordAuthentication no
-`;
-
 /** Where a container's files live: `dir` is the overlay's upper dir, so dir/etc is what differs. */
 const paths = (dir: string) => ({ upper: dir, work: `${dir}.work`, root: `${dir}.root` });
 
@@ -51,31 +45,12 @@ export async function prepareContainer(dir: string, net: HostNet, firewall: Syst
     await mkdirLike(lower, p.upper, dirname(path));
     await writeFile(join(p.upper, path), content, { mode });
   };
-  await put('etc/hostname', `${net.name}\n`);
-  await put('etc/hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost\n${net.ip}\t${net.name}\n`);
+  for (const [path, content] of Object.entries(baselineEtc(net))) await put(`etc/${path}`, content);
   await put('etc/machine-id', `${randomBytes(16).toString('hex')}\n`, 0o444);
   await put('etc/ssh/sshd_config', SSHD_LAB_BLOCK + (await readFile(join(lower, 'etc/ssh/sshd_config'), 'utf8')));
   await put('etc/ssh/authorized_keys/root', authorizedKey, 0o600);
-  await put('etc/hosts.allow', '# /etc/hosts.allow: hosts allowed to access the system (remedy lab: no rules)\n');
-  await put('etc/hosts.deny', '# /etc/hosts.deny: hosts not allowed to access the system (remedy lab: no rules)\n');
   // Host keys of its own (the image has none, and sshd-keygen is skipped: not a first boot).
   await check('ssh-keygen', ['-A', '-f', p.upper]);
-}
-
-/** mkdir -p in the upper dir, each level with the mode and owner of the image's (the merged dir shows the upper's). */
-async function mkdirLike(lower: string, upper: string, rel: string): Promise<void> {
-  if (rel === '.' || rel === '') return;
-  await mkdirLike(lower, upper, dirname(rel));
-  const path = join(upper, rel);
-  try {
-    await mkdir(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw err;
-  }
-  const like = await stat(join(lower, rel)).catch(() => undefined);
-  await chmod(path, like ? like.mode & 0o7777 : 0o755);
-  if (like) await chown(path, like.uid, like.gid);
 }
 
 const cgroupName = (ns: string): string => `${CGROUP_PARENT}/${ns}`;

@@ -10,9 +10,10 @@
 // A `cp -a /etc` costs ~1 s of system time per host on this VM (20 hosts: 20 s of 2 cores);
 // the overlay costs nothing, and renames, in-place writes and deletions behave as on a real /etc.
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execInContainer } from './container.js';
+import { SSHD_LAB_BLOCK, baselineEtc, mkdirLike } from './host-files.js';
 import type { HostNet } from './netns.js';
 import { CLEAN_ENV, run } from './run.js';
 import type { ExecOptions, ExecResult, LabHost } from './types.js';
@@ -27,14 +28,6 @@ const PRIVATE_DIRS: ReadonlyArray<readonly [string, string]> = [
   ['root', '/root'], // so nothing a host does lands in the real root's home
   ['tmp', '/tmp'],
 ];
-
-// Inserted at the very top of each host's sshd_config: first value wins, and above the Include
-// and any Match block these settings hold however a test edits the rest.
-const SSHD_LAB_BLOCK = `# remedy lab: per-host keys, root by key only
-PermitRootLogin prohibit-password
-AuthorizedKeysFile /etc/ssh/authorized_keys/%u
-PasswordAuthentication no
-`;
 
 /** The host's files in the root namespace, written before it starts. */
 export async function prepareHostFiles(dir: string, net: HostNet, authorizedKey: string): Promise<void> {
@@ -53,7 +46,7 @@ export async function prepareHostFiles(dir: string, net: HostNet, authorizedKey:
 /** Files of the host's /etc that differ from the root's, written into the overlay's upper dir. */
 async function writeEtc(upper: string, net: HostNet, authorizedKey: string): Promise<void> {
   const put = async (path: string, content: string, mode = 0o644): Promise<void> => {
-    await mkdirLikeEtc(upper, dirname(path));
+    await mkdirLike('/etc', upper, dirname(path));
     await writeFile(join(upper, path), content, { mode });
   };
   const sshdConfig = await readFile('/etc/ssh/sshd_config', 'utf8');
@@ -63,26 +56,7 @@ async function writeEtc(upper: string, net: HostNet, authorizedKey: string): Pro
   await put('default/ssh', 'SSHD_OPTS="-E /var/log/auth.log"\n');
   // No nameserver: libwrap's and sshd's lookups fail at once instead of timing out.
   await put('resolv.conf', '# remedy lab: no nameservers on purpose\n');
-  await put('hostname', `${net.name}\n`);
-  await put('hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost\n${net.ip}\t${net.name}\n`);
-  await put('hosts.allow', '# /etc/hosts.allow: hosts allowed to access the system (remedy lab: no rules)\n');
-  await put('hosts.deny', '# /etc/hosts.deny: hosts not allowed to access the system (remedy lab: no rules)\n');
-}
-
-/** mkdir -p in the upper dir, each level with the mode and owner of the root's /etc (the merged dir shows the upper's). */
-async function mkdirLikeEtc(upper: string, rel: string): Promise<void> {
-  if (rel === '.' || rel === '') return;
-  await mkdirLikeEtc(upper, dirname(rel));
-  const path = join(upper, rel);
-  try {
-    await mkdir(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw err;
-  }
-  const like = await stat(join('/etc', rel)).catch(() => undefined);
-  await chmod(path, like ? like.mode & 0o7777 : 0o755);
-  if (like) await chown(path, like.uid, like.gid);
+  for (const [path, content] of Object.entries(baselineEtc(net))) await put(path, content);
 }
 
 // What the host must not inherit from the root's /etc: its host keys (each host makes its own),
