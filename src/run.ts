@@ -15,6 +15,7 @@ import type { RunObserver } from './engine/observer.js';
 import type { HostResult } from './engine/results.js';
 import type { Play, Playbook } from './playbook/model.js';
 import { newRunId } from './engine/run-dir.js';
+import { HeapBudget } from './engine/heap-budget.js';
 import { writeAhead, writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
 import { inShard, type Shard } from './shard.js';
@@ -81,7 +82,7 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
     connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
-    observer, signal: req.signal, forks: req.forks, hosts,
+    observer, signal: req.signal, forks: req.forks, hosts, heap: new HeapBudget(req.forks),
     touching: journal ? (host: string) => writeAhead(req.env, journal.id, host) : undefined,
   };
   const plays: PlayOutcome[] = [];

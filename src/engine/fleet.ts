@@ -5,6 +5,7 @@ import type { Play } from '../playbook/model.js';
 import { batchSizes, mapLimitUntil } from './batches.js';
 import { runHost, type HostJob, type RunOptions } from './host-run.js';
 import type { HostResult } from './results.js';
+import type { HeapBudget } from './heap-budget.js';
 
 export interface PlayOutcome {
   play: string;
@@ -21,7 +22,7 @@ export interface PlayOutcome {
   skipped?: boolean;
 }
 
-export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { forks: number }): Promise<PlayOutcome> {
+export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { forks: number; heap?: HeapBudget }): Promise<PlayOutcome> {
   opts.observer.playStart?.(play.name, jobs.map((j) => j.name));
   const results: HostResult[] = [];
   let offset = 0;
@@ -32,7 +33,11 @@ export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { 
   for (const size of batchSizes(jobs.length, play.serial)) {
     const batch = jobs.slice(offset, offset + size);
     offset += size;
-    const { done, notStarted } = await mapLimitUntil(batch, opts.forks, (job) => runHost(play, job, opts), opts.signal);
+    const { done, notStarted } = await mapLimitUntil(batch, opts.forks, async (job) => {
+      const r = await runHost(play, job, opts);
+      opts.heap?.afterHost();
+      return r;
+    }, opts.signal);
     results.push(...done);
     queued = notStarted;
     const failed = done.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
