@@ -35,7 +35,7 @@ d=$(dirname -- "$0"); how=\${1:-}; rc=0; n=0
 ${BOUNDED_FN}
 for pf in "$d"/*.path; do
   [ -e "$pf" ] || continue
-  k=\${pf%.path}; p=$(cat -- "$pf"); meta=$(cat -- "$k.meta")
+  k=\${pf%.path}; p=$(cat -- "$pf"; echo x); p=\${p%x}; meta=$(cat -- "$k.meta")
   if [ "$meta" = absent ]; then
     if [ -e "$p" ] || [ -L "$p" ]; then rm -f -- "$p" && n=$((n+1)) || rc=1; fi
     continue
