@@ -24,12 +24,15 @@ interface Entry {
   gid: number;
 }
 
-/** Lists the run's backups: key, path and recorded mode/owner (or `absent`), tab-separated. */
+/**
+ * Lists the run's backups: key, path and recorded mode/owner (or `absent`), each ended by a NUL
+ * (a path may hold any other byte, a newline or a tab too); `cat` keeps the path's bytes whole.
+ */
 function listing(a: Args): string {
   return `d=${quote(runDir(a.run_id))}
 [ -d "$d" ] || { echo 'no-run'; exit 0; }
 for pf in "$d"/*.path; do [ -e "$pf" ] || continue; k=\${pf%.path}
-  printf '%s\\t%s\\t%s\\n' "$(basename -- "$k")" "$(cat -- "$pf")" "$(cat -- "$k.meta")"; done`;
+  printf '%s\\0' "\${k##*/}"; cat -- "$pf"; printf '\\0'; cat -- "$k.meta"; printf '\\0'; done`;
 }
 
 /**
@@ -43,11 +46,14 @@ function pendingUndo(a: Args): string {
 
 function entries(out: string): Entry[] | 'no-run' {
   if (out.trim() === 'no-run') return 'no-run';
-  return out.split('\n').filter(Boolean).map((line) => {
-    const [key = '', path = '', meta = ''] = line.split('\t');
-    const [mode = '644', uid = '0', gid = '0'] = meta.split(' ');
-    return { key, path, absent: meta.trim() === 'absent', mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
-  });
+  const fields = out.split('\0');
+  const list: Entry[] = [];
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const [key = '', path = '', meta = ''] = fields.slice(i, i + 3);
+    const [mode = '644', uid = '0', gid = '0'] = meta.trim().split(' ');
+    list.push({ key, path, absent: meta.trim() === 'absent', mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid) });
+  }
+  return list;
 }
 
 const known = (a: Args, ctx: KnowContext) => {
