@@ -164,13 +164,17 @@ ${leaseLine(d, leaseSec)} && echo renewed
 `;
 }
 
-/** Lines that stop a live guard once the lock is held: the lease off, its process ended. */
+/**
+ * Lines that stop a live guard once the lock is held: the lease off, its process ended. A
+ * detached guard leads its own session: `kill -TERM -PID` ends it and the `sleep` it waits in
+ * (dash's kill takes no `--`; with one, nothing was killed and the sleep outlived the run).
+ */
 function stopGuardLines(d: string): string {
   return `echo off > ${d}/lease.new && mv -f ${d}/lease.new ${d}/lease
 how=; unit=; read -r how unit < ${d}/armed 2>/dev/null
 case $how in
   systemd) systemctl stop "$unit" >/dev/null 2>&1 ;;
-  detached) pid=; read -r pid < ${d}/guard.pid 2>/dev/null && [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null ;;
+  detached) pid=; read -r pid < ${d}/guard.pid 2>/dev/null && case $pid in ''|0|*[!0-9]*) ;; *) kill -TERM "-$pid" 2>/dev/null ;; esac ;;
 esac
 rm -f ${d}/armed ${d}/guard.pid
 `;
