@@ -55,6 +55,15 @@ echo "@@restored $n"
 exit $rc
 `;
 
+/**
+ * How many changes a rollback put back, from the run's on-host log (rollback.sh's last line);
+ * undefined when the log does not say. A guard that fired on an unchanged host rescued nothing.
+ */
+export function restoredInLog(log: string): number | undefined {
+  const all = [...log.matchAll(/rolled back: (\d+) change\(s\) undone/g)];
+  return all.length ? Number(all[all.length - 1]![1]) : undefined;
+}
+
 /** guard.sh: sleeps until the lease's deadline; rolls back unless renewed or disarmed first. */
 const GUARD_SH = String.raw`#!/bin/sh
 # Written by remedy: the dead-man guard. Rolls the run back when the controller stops renewing its lease.
