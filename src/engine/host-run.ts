@@ -205,6 +205,7 @@ class HostPlay {
     const { opts, job } = this;
     if (!opts.runId || opts.check) return undefined;
     const tx = (this.state.tx ??= new HostTransaction(opts.runId, facts, {
+      host: job.name,
       leaseSec: opts.confirmTimeoutSec ?? 120,
       stepTimeoutMs: opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
       writeAhead: () => opts.touching?.(job.name) ?? Promise.resolve(),

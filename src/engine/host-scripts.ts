@@ -112,8 +112,8 @@ export function setupLines(s: RunDirSpec): string {
   const d = quote(s.dir);
   return `${firedCheck(s.dir)}if [ ! -f ${d}/restart.sh ]; then
 ( umask 077
-mkdir -p ${quote(RUNS_DIR)} ${d}
-chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${d}
+mkdir -p ${d}
+chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${quote(s.dir.replace(/\/[^/]*$/, ''))} ${d}
 echo T=${Math.max(1, Math.ceil(s.stepTimeoutSec))} > ${d}/limits
 cat > ${d}/rollback.sh <<'REMEDY_EOF'
 ${ROLLBACK_SH}REMEDY_EOF
@@ -130,12 +130,18 @@ fi
  * Shell lines that back a file up once per run, before its first write: the original bytes
  * with mode/owner/timestamps (`cp -p`), its mode and owner, and last the path itself (no
  * newline added: any byte but NUL may be in a name), which marks the backup complete. A path
- * that did not exist is recorded as `absent`.
+ * that did not exist is recorded as `absent`. When another inventory name of this machine
+ * backed the file up first in this run (a sibling directory), its backup is the original: the
+ * file may hold that name's change by now.
  */
 export function backupLines(dir: string, realPath: string): string {
-  const k = `${quote(dir)}/${backupKey(realPath)}`;
+  const key = backupKey(realPath);
+  const k = `${quote(dir)}/${key}`;
+  const siblings = `${quote(dir.replace(/\/[^/]*$/, ''))}/*/${key}.path`;
   return `if [ ! -e ${k}.path ]; then
-  if [ -e "$p" ]; then cp -p -- "$p" ${k}.orig && stat -c '%a %u %g' -- "$p" > ${k}.meta
+  o=; for s in ${siblings}; do [ -e "$s" ] && [ "$s" != ${k}.path ] && { o=\${s%.path}; break; }; done
+  if [ -n "$o" ]; then cp -p -- "$o.meta" ${k}.meta && { [ ! -e "$o.orig" ] || cp -p -- "$o.orig" ${k}.orig; }
+  elif [ -e "$p" ]; then cp -p -- "$p" ${k}.orig && stat -c '%a %u %g' -- "$p" > ${k}.meta
   else echo absent > ${k}.meta; fi
   printf '%s' "$p" > ${k}.path
 fi
