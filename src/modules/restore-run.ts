@@ -1,6 +1,6 @@
 // `restore_run`: put back the files a past run changed on this host, from the backups it left in
-// /var/lib/remedy/runs/<run-id>/<inventory name>/ (content, mode, owner; files the run created are removed), and
-// restart sshd when its configuration comes back. Planned like any module, so
+// /var/lib/remedy/runs/<run-id>/<inventory name>/ (content, mode, owner; files the run created
+// are removed), and restart sshd when its configuration comes back. Planned like any module, so
 // `remedy rollback --check` shows the exact diffs first, and a second rollback changes nothing.
 import { z } from 'zod';
 import { quote, quoteArgv } from '../shell.js';
