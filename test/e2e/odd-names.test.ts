@@ -54,4 +54,21 @@ describe.skipIf(!labAvailable())('drop-ins with odd names on a real sshd host', 
     expect((await lab.exec(h, "sshd -T | grep -i '^logingracetime '")).stdout.trim()).toBe('logingracetime 77');
     expect((await lab.exec(h, 'ls -a /etc/ssh/sshd_config.d | grep -c "^\\.remedy\\." || true')).stdout.trim()).toBe('0');
   }, 120_000);
+
+  it('a file whose name ends in a newline is put back by the rollback of a failed host, not a namesake', async () => {
+    const path = '/etc/remedy-trail\n';
+    await lab.writeFile(h, path, 'original\n', '0640');
+    const before = await lab.fileState(h, [path, '/etc/remedy-trail']);
+    expect(before['/etc/remedy-trail']).toBeNull();
+    const pb = join(tmp, 'trail.yml');
+    writeFileSync(pb, `- hosts: all
+  tasks:
+    - lineinfile: { path: "/etc/remedy-trail\\n", line: "added" }
+    - command: /bin/false
+`);
+    const run = await runCli(['apply', pb, ...common, '--json'], env);
+    expect(run.code, run.stdout.slice(0, 3000)).toBe(2);
+    expect(json(run).recap[h.name]).toMatchObject({ status: 'failed', rescued: 1 });
+    expect(await lab.fileState(h, [path, '/etc/remedy-trail'])).toEqual(before);
+  }, 120_000);
 });
