@@ -91,7 +91,18 @@ describe.skipIf(!labAvailable())(`a ${HOSTS}-host fleet whose first play outlast
     });
     const child = apply(join(tmp, 'killed'));
     const exited = new Promise((r) => child.on('exit', r));
-    await sleepMs(LEASE_SEC * 1000 * 0.6); // a third of the fleet or so is through, three are mid-play
+    // Killed by progress, not by the clock (the machine's load varies): once the first hosts came
+    // through their play and a later one holds a change under its guard.
+    const log = (h: LabHost) => exec(h, `cat /var/lib/remedy/runs/*/${h.name}/log 2>/dev/null || true`);
+    const first = lab.hosts.slice(0, 3);
+    const later = lab.hosts.slice(3, 9);
+    const progressEnd = Date.now() + 120_000;
+    while (Date.now() < progressEnd) {
+      const done = (await Promise.all(first.map(log))).every((l) => /checkpoint after play/.test(l));
+      const held = done && (await Promise.all(later.map(log))).some((l) => /armed/.test(l) && !/checkpoint after play/.test(l));
+      if (held) break;
+      await sleepMs(250);
+    }
     child.kill('SIGKILL');
     const killedAt = Date.now();
     await exited;
