@@ -12,7 +12,7 @@ import { RUN_ID } from './engine/run-dir.js';
 export interface HostJournal {
   status: string;
   path?: string;
-  /** Files this run changed on the host (backed up under /var/lib/remedy/runs/<id>/). */
+  /** Files this run changed on the host (backed up under /var/lib/remedy/runs/<id>/<host>/). */
   files: string[];
   /** Commands that reverse what ran, newest first. */
   undo: string[];

@@ -18,6 +18,7 @@ import type { RunObserver } from './observer.js';
 import type { Reach } from './reach.js';
 import type { VerifyChange } from './change.js';
 import { HostTransaction } from './transaction.js';
+import { restoredInLog } from './host-scripts.js';
 import { HostLink, UnreachableError } from './host-link.js';
 import { layerVars, type Vars } from './vars.js';
 
@@ -204,6 +205,7 @@ class HostPlay {
     const { opts, job } = this;
     if (!opts.runId || opts.check) return undefined;
     const tx = (this.state.tx ??= new HostTransaction(opts.runId, facts, {
+      host: job.name,
       leaseSec: opts.confirmTimeoutSec ?? 120,
       stepTimeoutMs: opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
       writeAhead: () => opts.touching?.(job.name) ?? Promise.resolve(),
@@ -218,7 +220,7 @@ class HostPlay {
   private firedByTimer(log: string): void {
     if (this.rolledBack === 'timer') return;
     this.rolledBack = 'timer';
-    this.recap.rescued++;
+    if (restoredInLog(log) !== 0) this.recap.rescued++;
     this.fail(`rolled back by its on-host timer: the controller could not renew the lease within --confirm-timeout${log ? ` (host log: ${log.split('\n').join(' / ')})` : ''}`);
   }
 
@@ -348,7 +350,7 @@ class HostPlay {
 
   private noteTimer(log: string): void {
     this.rolledBack = 'timer';
-    this.recap.rescued++;
+    if (restoredInLog(log) !== 0) this.recap.rescued++;
     this.msg = `${this.msg}; rolled back by its on-host timer before remedy could${log ? ` (host log: ${log.split('\n').join(' / ')})` : ''}`;
   }
 

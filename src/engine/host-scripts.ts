@@ -35,7 +35,7 @@ d=$(dirname -- "$0"); how=\${1:-}; rc=0; n=0
 ${BOUNDED_FN}
 for pf in "$d"/*.path; do
   [ -e "$pf" ] || continue
-  k=\${pf%.path}; p=$(cat -- "$pf"); meta=$(cat -- "$k.meta")
+  k=\${pf%.path}; p=$(cat -- "$pf"; echo x); p=\${p%x}; meta=$(cat -- "$k.meta")
   if [ "$meta" = absent ]; then
     if [ -e "$p" ] || [ -L "$p" ]; then rm -f -- "$p" && n=$((n+1)) || rc=1; fi
     continue
@@ -54,6 +54,15 @@ echo "$(date -u +%FT%TZ) rolled back: $n change(s) undone\${r:+, sshd restarted}
 echo "@@restored $n"
 exit $rc
 `;
+
+/**
+ * How many changes a rollback put back, from the run's on-host log (rollback.sh's last line);
+ * undefined when the log does not say. A guard that fired on an unchanged host rescued nothing.
+ */
+export function restoredInLog(log: string): number | undefined {
+  const all = [...log.matchAll(/rolled back: (\d+) change\(s\) undone/g)];
+  return all.length ? Number(all[all.length - 1]![1]) : undefined;
+}
 
 /** guard.sh: sleeps until the lease's deadline; rolls back unless renewed or disarmed first. */
 const GUARD_SH = String.raw`#!/bin/sh
@@ -103,8 +112,8 @@ export function setupLines(s: RunDirSpec): string {
   const d = quote(s.dir);
   return `${firedCheck(s.dir)}if [ ! -f ${d}/restart.sh ]; then
 ( umask 077
-mkdir -p ${quote(RUNS_DIR)} ${d}
-chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${d}
+mkdir -p ${d}
+chmod 0700 ${quote(RUNS_DIR.replace(/\/runs$/, ''))} ${quote(RUNS_DIR)} ${quote(s.dir.replace(/\/[^/]*$/, ''))} ${d}
 echo T=${Math.max(1, Math.ceil(s.stepTimeoutSec))} > ${d}/limits
 cat > ${d}/rollback.sh <<'REMEDY_EOF'
 ${ROLLBACK_SH}REMEDY_EOF
@@ -121,12 +130,18 @@ fi
  * Shell lines that back a file up once per run, before its first write: the original bytes
  * with mode/owner/timestamps (`cp -p`), its mode and owner, and last the path itself (no
  * newline added: any byte but NUL may be in a name), which marks the backup complete. A path
- * that did not exist is recorded as `absent`.
+ * that did not exist is recorded as `absent`. When another inventory name of this machine
+ * backed the file up first in this run (a sibling directory), its backup is the original: the
+ * file may hold that name's change by now.
  */
 export function backupLines(dir: string, realPath: string): string {
-  const k = `${quote(dir)}/${backupKey(realPath)}`;
+  const key = backupKey(realPath);
+  const k = `${quote(dir)}/${key}`;
+  const siblings = `${quote(dir.replace(/\/[^/]*$/, ''))}/*/${key}.path`;
   return `if [ ! -e ${k}.path ]; then
-  if [ -e "$p" ]; then cp -p -- "$p" ${k}.orig && stat -c '%a %u %g' -- "$p" > ${k}.meta
+  o=; for s in ${siblings}; do [ -e "$s" ] && [ "$s" != ${k}.path ] && { o=\${s%.path}; break; }; done
+  if [ -n "$o" ]; then cp -p -- "$o.meta" ${k}.meta && { [ ! -e "$o.orig" ] || cp -p -- "$o.orig" ${k}.orig; }
+  elif [ -e "$p" ]; then cp -p -- "$p" ${k}.orig && stat -c '%a %u %g' -- "$p" > ${k}.meta
   else echo absent > ${k}.meta; fi
   printf '%s' "$p" > ${k}.path
 fi
@@ -164,13 +179,17 @@ ${leaseLine(d, leaseSec)} && echo renewed
 `;
 }
 
-/** Lines that stop a live guard once the lock is held: the lease off, its process ended. */
+/**
+ * Lines that stop a live guard once the lock is held: the lease off, its process ended. A
+ * detached guard leads its own session: `kill -TERM -PID` ends it and the `sleep` it waits in
+ * (dash's kill takes no `--`; with one, nothing was killed and the sleep outlived the run).
+ */
 function stopGuardLines(d: string): string {
   return `echo off > ${d}/lease.new && mv -f ${d}/lease.new ${d}/lease
 how=; unit=; read -r how unit < ${d}/armed 2>/dev/null
 case $how in
   systemd) systemctl stop "$unit" >/dev/null 2>&1 ;;
-  detached) pid=; read -r pid < ${d}/guard.pid 2>/dev/null && [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null ;;
+  detached) pid=; read -r pid < ${d}/guard.pid 2>/dev/null && case $pid in ''|0|*[!0-9]*) ;; *) kill -TERM "-$pid" 2>/dev/null ;; esac ;;
 esac
 rm -f ${d}/armed ${d}/guard.pid
 `;

@@ -3,7 +3,7 @@
 // mode, later plans) see the state the earlier tasks left.
 import type { Connection, ExecResult } from '../transport/connection.js';
 import type { FileState, RunChange, WriteChange } from './change.js';
-import { parseListedReads, parseProbeOutput, parseReadOutput, probeScript, readScript, type ReadResult } from './remote-files.js';
+import { parseListedReads, parseProbeOutput, parseReadOutput, probeScript, readScript, splitListing, type ReadResult } from './remote-files.js';
 import { batchScript, batchTimeoutMs, parseBatchOutput, stepError, type BatchStep, type StepOutcome } from './batch.js';
 import type { TxLines } from './transaction.js';
 import type { ProbeResult } from '../modules/module.js';
@@ -74,7 +74,7 @@ export class HostSession {
     parseProbeOutput(cmds, out).forEach((r, i) => {
       this.probes.set(cmds[i]!, r);
       if (!listing(cmds[i]!) || r.code !== 0) return;
-      const listed = r.stdout.split('\n').filter((l) => l !== '');
+      const listed = splitListing(r.stdout);
       // Known states win: they may be newer (a write queued in this run) than the host's.
       for (const [p, read] of parseListedReads(i, listed, out)) if (!this.files.has(p) && !this.stale.has(`f:${p}`)) this.files.set(p, read);
     });

@@ -23,7 +23,7 @@ r() { i=$1; p=$2
 ' "$i"; return; fi
   s=$(stat -L -c '%a %u %g %U %G %s' -- "$p" 2>/dev/null) || { printf '@@ %s error
 ' "$i"; return; }
-  t=; if [ -L "$p" ]; then t=$(readlink -f -- "$p") && t=$(printf %s "$t" | b64); fi
+  t=; if [ -L "$p" ]; then t=$(readlink -f -- "$p" && echo x) && t=$(printf %s "${'$'}{t%?x}" | b64); fi
   if [ -d "$p" ]; then k=dir; elif [ -f "$p" ]; then k=file; else k=other; fi
   set -- $s
   if [ "$k" = file ] && [ "$6" -gt ${MAX_FETCH_BYTES} ]; then k=large; fi
@@ -37,11 +37,18 @@ export function readScript(paths: readonly string[]): string {
 }
 
 /**
- * After `q <i>` of a probe that lists paths (one per line): read each listed path in the same
- * exec, keyed `L<i>.<n>` (n counts the non-empty lines).
+ * After `q <i>` of a probe that lists paths (each ended by a NUL: a name may hold any other
+ * byte, newlines too): read each listed path in the same exec, keyed `L<i>.<n>`. POSIX sh
+ * cannot split on NUL, so `od` spells the listing's bytes in octal and printf puts each name
+ * back together byte for byte (the `x` keeps a trailing newline from `$(...)`).
  */
 function readListedLine(i: number): string {
-  return `n=0; while IFS= read -r f; do [ -n "$f" ] || continue; r "L${i}.$n" "$f"; n=$((n+1)); done <"$d/o"`;
+  return `n=0; e=; for b in $(od -An -v -to1 "$d/o"); do if [ "$b" = 000 ]; then f=$(printf "\${e}x"); r "L${i}.$n" "\${f%x}"; n=$((n+1)); e=; else e="$e\\\\$b"; fi; done`;
+}
+
+/** A listing probe's output (see readListedLine) → its paths, in the order listed. */
+export function splitListing(stdout: string): string[] {
+  return stdout.split('\0').filter((p) => p !== '');
 }
 
 export interface ReadResult {

@@ -1,8 +1,9 @@
 // One host's transaction for a run. Before the first change, every file the plan touches is
-// backed up on the host (content, mode, owner) under /var/lib/remedy/runs/<run-id>/, root-only,
-// and a dead-man guard is armed in the same step as that first change: unless the controller
-// keeps renewing its lease over the open connection, the guard puts everything back. So a
-// controller killed at any instant leaves the host as it was, or on its way back to it.
+// backed up on the host (content, mode, owner) under /var/lib/remedy/runs/<run-id>/<inventory
+// name>/ (root-only; one per name, see runDir), and a dead-man guard is armed in the same step
+// as that first change: unless the controller keeps renewing its lease over the open
+// connection, the guard puts everything back. So a controller killed at any instant leaves the
+// host as it was, or on its way back to it.
 //
 // A host's transaction spans one play at a time: when the host came through its play (and a
 // fresh login over the working path proved it still takes new logins after the play's last
@@ -14,7 +15,7 @@ import type { Facts } from '../facts.js';
 import type { ExecResult } from '../transport/connection.js';
 import { serviceCommand } from '../modules/service.js';
 import { armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
-import { runDir } from './run-dir.js';
+import { backupKey, runDir } from './run-dir.js';
 
 export interface TransactionRecord {
   files: string[];
@@ -48,6 +49,8 @@ export interface TxOptions {
   leaseSec: number;
   /** Bound of any one command on the host (--task-timeout), in the rollback too. */
   stepTimeoutMs: number;
+  /** The inventory name: its own run directory, even when another name reaches the same machine. */
+  host: string;
   /** Before the first exec that may change the host: the write-ahead record on the controller. */
   writeAhead?: () => Promise<void>;
 }
@@ -74,7 +77,7 @@ export class HostTransaction {
     facts: Facts,
     private readonly opts: TxOptions,
   ) {
-    this.dir = runDir(runId);
+    this.dir = runDir(runId, opts.host);
     this.spec = { dir: this.dir, sshdPath: facts.sshdPath || '/usr/sbin/sshd', restart: restartCommand(facts), stepTimeoutSec: opts.stepTimeoutMs / 1000 };
   }
 
@@ -147,7 +150,7 @@ export class HostTransaction {
   private guardLines(): TxLines {
     if (this.live || this.arming) return { lines: '', ran: () => undefined, dropped: () => undefined };
     this.arming = true;
-    const unit = `remedy-guard-${this.runId}-${++this.generation}`;
+    const unit = `remedy-guard-${this.runId}-${backupKey(this.opts.host).slice(0, 8)}-${++this.generation}`;
     return {
       lines: armLines(this.dir, unit, this.leaseSec()),
       ran: () => {

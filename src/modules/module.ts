@@ -51,8 +51,8 @@ export interface ModuleDef<A = any> {
   /** Read-only commands whose output the plan needs; same rounds as `reads`. */
   probes?(args: A, ctx: KnowContext): string[];
   /**
-   * Which of its probes print paths (one per line) the module reads next: the engine reads them
-   * in the same exec, which saves a round (sshd_config's Include listings).
+   * Which of its probes print paths (each ended by a NUL) the module reads next: the engine
+   * reads them in the same exec, which saves a round (sshd_config's Include listings).
    */
   listsPaths?(command: string): boolean;
   /**

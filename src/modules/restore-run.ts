@@ -1,6 +1,6 @@
 // `restore_run`: put back the files a past run changed on this host, from the backups it left in
-// /var/lib/remedy/runs/<run-id>/ (content, mode, owner; files the run created are removed), and
-// restart sshd when its configuration comes back. Planned like any module, so
+// /var/lib/remedy/runs/<run-id>/<inventory name>/ (content, mode, owner; files the run created
+// are removed), and restart sshd when its configuration comes back. Planned like any module, so
 // `remedy rollback --check` shows the exact diffs first, and a second rollback changes nothing.
 import { z } from 'zod';
 import { quote, quoteArgv } from '../shell.js';
@@ -24,59 +24,80 @@ interface Entry {
   gid: number;
 }
 
-/** Lists the run's backups: key, path and recorded mode/owner (or `absent`), tab-separated. */
-function listing(a: Args): string {
-  return `d=${quote(runDir(a.run_id))}
+interface Backups {
+  /** Where they are on the host. */
+  dir: string;
+  entries: Entry[];
+}
+
+/**
+ * `d=` the run's directory for this inventory name; a run from before directories were kept
+ * per name has its backups in the run's directory itself.
+ */
+function where(a: Args, vars: Record<string, unknown>): string {
+  return `d=${quote(runDir(a.run_id, String(vars.inventory_hostname)))}; [ -d "$d" ] || d=${quote(runDir(a.run_id))}`;
+}
+
+/**
+ * Lists the run's backups: the directory, then key, path and recorded mode/owner (or `absent`)
+ * of each, every field ended by a NUL (a path may hold any other byte, a newline or a tab too);
+ * `cat` keeps the path's bytes whole.
+ */
+function listing(a: Args, vars: Record<string, unknown>): string {
+  return `${where(a, vars)}
 [ -d "$d" ] || { echo 'no-run'; exit 0; }
+printf '%s\\0' "$d"
 for pf in "$d"/*.path; do [ -e "$pf" ] || continue; k=\${pf%.path}
-  printf '%s\\t%s\\t%s\\n' "$(basename -- "$k")" "$(cat -- "$pf")" "$(cat -- "$k.meta")"; done`;
+  printf '%s\\0' "\${k##*/}"; cat -- "$pf"; printf '\\0'; cat -- "$k.meta"; printf '\\0'; done`;
 }
 
 /**
  * The run's recorded firewall undo (undo.sh, newest command first) when it has not been
  * replayed yet (rollback.sh, the guard and this module mark it `undo.done`): empty otherwise.
  */
-function pendingUndo(a: Args): string {
-  const d = quote(runDir(a.run_id));
-  return `[ -f ${d}/undo.sh ] && [ ! -e ${d}/undo.done ] && cat ${d}/undo.sh; true`;
+function pendingUndo(a: Args, vars: Record<string, unknown>): string {
+  return `${where(a, vars)}; [ -f "$d/undo.sh" ] && [ ! -e "$d/undo.done" ] && cat "$d/undo.sh"; true`;
 }
 
-function entries(out: string): Entry[] | 'no-run' {
+function backups(out: string): Backups | 'no-run' {
   if (out.trim() === 'no-run') return 'no-run';
-  return out.split('\n').filter(Boolean).map((line) => {
-    const [key = '', path = '', meta = ''] = line.split('\t');
-    const [mode = '644', uid = '0', gid = '0'] = meta.split(' ');
-    return { key, path, absent: meta.trim() === 'absent', mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
-  });
+  const [dir = '', ...fields] = out.split('\0');
+  const entries: Entry[] = [];
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const [key = '', path = '', meta = ''] = fields.slice(i, i + 3);
+    const [mode = '644', uid = '0', gid = '0'] = meta.trim().split(' ');
+    entries.push({ key, path, absent: meta.trim() === 'absent', mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid) });
+  }
+  return { dir, entries };
 }
 
 const known = (a: Args, ctx: KnowContext) => {
-  const p = ctx.probed(listing(a));
-  return p ? entries(p.stdout) : undefined;
+  const p = ctx.probed(listing(a, ctx.vars));
+  return p ? backups(p.stdout) : undefined;
 };
 
 export const restoreRun: ModuleDef<Args> = {
   name: 'restore_run',
   summary: "restore the files a past run changed, from the host's own backups",
   args,
-  probes: (a) => [listing(a), pendingUndo(a)],
+  probes: (a, ctx) => [listing(a, ctx.vars), pendingUndo(a, ctx.vars)],
   reads(a, ctx) {
-    const list = known(a, ctx);
-    if (!list || list === 'no-run') return [];
-    return list.flatMap((e) => (e.absent ? [e.path] : [e.path, `${runDir(a.run_id)}/${e.key}.orig`]));
+    const b = known(a, ctx);
+    if (!b || b === 'no-run') return [];
+    return b.entries.flatMap((e) => (e.absent ? [e.path] : [e.path, `${b.dir}/${e.key}.orig`]));
   },
   plan(a, ctx) {
-    const list = entries(ctx.probe(listing(a)).stdout);
-    if (list === 'no-run') return { kind: 'skip', reason: `no backups of run ${a.run_id} on this host` };
+    const b = backups(ctx.probe(listing(a, ctx.vars)).stdout);
+    if (b === 'no-run') return { kind: 'skip', reason: `no backups of run ${a.run_id} on this host` };
     const changes: Change[] = [];
-    for (const e of list) {
+    for (const e of b.entries) {
       const cur = ctx.file(e.path);
       if (e.absent) {
         if (cur.kind !== 'absent') changes.push({ kind: 'run', command: quoteArgv(['rm', '-f', '--', e.path]) });
         continue;
       }
-      const orig = ctx.file(`${runDir(a.run_id)}/${e.key}.orig`);
-      if (orig.kind !== 'file') return { kind: 'fail', message: `the backup of ${e.path} is missing from ${runDir(a.run_id)}` };
+      const orig = ctx.file(`${b.dir}/${e.key}.orig`);
+      if (orig.kind !== 'file') return { kind: 'fail', message: `the backup of ${e.path} is missing from ${b.dir}` };
       const write = planWrite(cur.kind === 'file' || cur.kind === 'absent' ? cur : { path: e.path, kind: 'absent' }, orig.content, {
         mode: e.mode, owner: String(e.uid), group: String(e.gid),
       });
@@ -84,15 +105,15 @@ export const restoreRun: ModuleDef<Args> = {
     }
     // The firewall commands the run reversed are reversed back, once: the marker makes a second
     // rollback (or one after the guard or remedy already replayed them) change nothing.
-    const undo = ctx.probe(pendingUndo(a)).stdout.trim();
-    if (undo) changes.push({ kind: 'run', command: `${undo}\ntouch ${quote(`${runDir(a.run_id)}/undo.done`)}`, risk: 'firewall' });
+    const undo = ctx.probe(pendingUndo(a, ctx.vars)).stdout.trim();
+    if (undo) changes.push({ kind: 'run', command: `${undo}\ntouch ${quote(`${b.dir}/undo.done`)}`, risk: 'firewall' });
     const sshd = ctx.facts.sshdPath;
     if (changes.some((c) => (c.kind === 'write' ? c.path : c.kind === 'run' ? c.command : '').includes('/etc/ssh/')) && sshd) {
       const restart = serviceCommand(ctx.facts.serviceMgr, ctx.facts.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';
       changes.push({ kind: 'run', command: `${quote(sshd)} -t && ${restart}`, risk: 'sshd' });
     }
     if (changes.length === 0) return { kind: 'ok', message: `every file of run ${a.run_id} is as the run found it` };
-    return { kind: 'change', changes, message: `restore ${list.length} file(s) of run ${a.run_id}` };
+    return { kind: 'change', changes, message: `restore ${b.entries.length} file(s) of run ${a.run_id}` };
   },
 };
 

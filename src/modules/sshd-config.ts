@@ -4,7 +4,7 @@
 // What it learns (rounds of reads/probes, all read-only):
 //   1. the main file;
 //   2. for every Include pattern (includeGlobs; relative ones under /etc/ssh), one probe that lists
-//      the pattern's matches, one path per line (see listIncludeCommand);
+//      the pattern's matches, each path ended by a NUL (see listIncludeCommand);
 //   3. the matched files, and again 2-3 for the Includes they contain.
 // Then, purely: resolveConfig → for each keyword the version gate (checkKeywordSupported), then
 // planSetKeyword (first/last-wins per OpenSSH version, before any Match block, the winning line
@@ -29,6 +29,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { quote, quoteArgv } from '../shell.js';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
+import { splitListing } from '../engine/remote-files.js';
 import type { ModuleDef, ProbeResult } from './module.js';
 import { boolArg, planWrite } from './file-attrs.js';
 import { penaltyLogProbe, planPenaltyExemption } from './penalty-exemption.js';
@@ -103,11 +104,12 @@ export function globWord(pattern: string): string | null {
   return out === '' ? "''" : out;
 }
 
-const LISTING_TAIL = `; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\n' "$f"; fi; done`;
+const LISTING_TAIL = `; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "$f"; fi; done`;
 
 /**
- * The read-only probe that lists an Include pattern's matches on the host, one path per line:
- *   for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\n' "$f"; fi; done
+ * The read-only probe that lists an Include pattern's matches on the host, each ended by a NUL
+ * (the one byte a name cannot hold; a newline it can):
+ *   for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done
  * Without a match the shell leaves the word unexpanded and the test drops it; dangling symlinks
  * are listed (glob(3) returns them, and sshd would then fail to open them). The shell skips
  * dot-files for a leading wildcard exactly like glob(3); the order is re-sorted bytewise when
@@ -164,7 +166,13 @@ function discover(mainPath: string, view: View): Discovery {
         d.errors.push(`listing Include ${pattern} failed (exit ${res.code ?? 'signal'}): ${res.stderr.trim()}`);
         continue;
       }
-      const matched = res.stdout.split('\n').filter((l) => l !== '');
+      const matched = splitListing(res.stdout);
+      const garbled = matched.find((m) => m.includes('\uFFFD'));
+      if (garbled !== undefined) {
+        // Paths travel as UTF-8 text: a name that is not would be read and written as another one.
+        d.errors.push(`${path}: Include ${pattern} matches ${JSON.stringify(garbled)}, whose name is not valid UTF-8; remedy cannot address it`);
+        continue;
+      }
       d.listings.set(pattern, matched);
       const line = file.directives.find((x) => x.key === 'include' && x.args.some((arg) => includePattern(arg) === pattern))?.line;
       for (const m of matched) {

@@ -63,7 +63,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('the dead-man guard on real ss
     for (const h of lab.hosts) {
       expect(doc.recap[h.name]).toMatchObject({ status: 'changed', failed: 0, rescued: 0, rolled_back: null });
       expect((await lab.exec(h, "sshd -T | grep -i '^logingracetime '")).stdout.trim()).toBe('logingracetime 100');
-      const log = (await lab.exec(h, `cat /var/lib/remedy/runs/${doc.run_id}/log`)).stdout;
+      const log = (await lab.exec(h, `cat /var/lib/remedy/runs/${doc.run_id}/${h.name}/log`)).stdout;
       expect(log).not.toMatch(/lease expired|rolled back/);
       expect(log).toMatch(/checkpoint after play/);
       expect(await guardsLeft(lab, h)).toBe('');

@@ -124,7 +124,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('transactions on real sshd hos
     expect(await lab.fileState(h, FILES)).toEqual(before);
     // The timer restarted sshd: a new login gets in once it listens again.
     await until('a new login after the timer restarted sshd', async () => (await lab.sshLogin(h, { from: 'mgmt' })).ok, 20_000);
-    expect((await lab.exec(h, `cat ${'/var/lib/remedy/runs'}/*/log`)).stdout).toMatch(/lease expired .*: the controller did not renew it; rolling back/);
+    expect((await lab.exec(h, `cat /var/lib/remedy/runs/*/${h.name}/log`)).stdout).toMatch(/lease expired .*: the controller did not renew it; rolling back/);
   }, 240_000);
 
   it('remedy rollback of a successful run brings back the original bytes; a second rollback changes nothing', async () => {

@@ -61,7 +61,7 @@ describe('remote file scripts (run with a local sh)', () => {
   it('runs each probe apart: no script arguments, its exit stays inside, a listing reads what it lists', () => {
     writeFileSync(join(dir, 'l1'), 'one\n');
     writeFileSync(join(dir, 'l2'), 'two\n');
-    const listing = `printf '%s\\n' ${join(dir, 'l1')} ${join(dir, 'l2')} ${join(dir, 'gone')}`;
+    const listing = `printf '%s\\0' ${join(dir, 'l1')} ${join(dir, 'l2')} ${join(dir, 'gone')}`;
     const cmds = ['echo "[$1][$2]"', 'echo err >&2; exit 3', 'echo after', listing];
     const out = execFileSync('sh', ['-c', probeScript(cmds, (c) => c === listing)]).toString();
     const [args, exit, after] = parseProbeOutput(cmds, out);

@@ -17,7 +17,7 @@ import { parseProbeOutput, probeScript } from '../../src/engine/remote-files.js'
 const MAIN = '/etc/ssh/sshd_config';
 const DROPIN_DIR = '/etc/ssh/sshd_config.d';
 const DEBIAN = readFileSync(fileURLToPath(new URL('../fixtures/sshd-config/debian-default.conf', import.meta.url)), 'utf8');
-const LIST = `for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\n' "$f"; fi; done`;
+const LIST = `for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "$f"; fi; done`;
 
 function makeFacts(over: Partial<Facts> = {}): Facts {
   const base = parseFacts(
@@ -46,7 +46,7 @@ function prober(h: Host): (c: string) => ProbeResult {
     for (const s of h.values()) {
       if (s.kind !== 'file') continue;
       for (const pattern of includeGlobs(parseSshdConfig(s.content.toString('utf8'), s.path))) {
-        if (listIncludeCommand(pattern) === c) return { code: 0, stdout: glob(pattern).map((p) => `${p}\n`).join(''), stderr: '' };
+        if (listIncludeCommand(pattern) === c) return { code: 0, stdout: glob(pattern).map((p) => `${p}\0`).join(''), stderr: '' };
       }
     }
     throw new Error(`unexpected probe: ${c}`);
@@ -333,13 +333,13 @@ describe('Include listing command', () => {
       for (const n of ['b.conf', 'a.conf', '.hidden.conf', 'README', '1.conf']) writeFileSync(join(dir, n), '');
       symlinkSync(join(dir, 'missing'), join(dir, 'z.conf'));
       const out = execFileSync('sh', ['-c', listIncludeCommand(`${dir}/*.conf`)!], { cwd: root }).toString();
-      expect(out.split('\n').filter(Boolean)).toEqual(['1.conf', 'a.conf', 'b.conf', 'z.conf'].map((n) => join(dir, n)));
+      expect(out.split('\0').filter(Boolean)).toEqual(['1.conf', 'a.conf', 'b.conf', 'z.conf'].map((n) => join(dir, n)));
       const none = execFileSync('sh', ['-c', listIncludeCommand(`${dir}/*.nothing`)!], { cwd: root }).toString();
       expect(none).toBe('');
       // and through the engine's own probe runner, exactly as a host runs it
       const cmds = [listIncludeCommand(`${dir}/[ab].conf`)!, listIncludeCommand(`${dir}/*.nothing`)!];
       const [ab, nothing] = parseProbeOutput(cmds, execFileSync('sh', { input: probeScript(cmds), cwd: root }).toString());
-      expect(ab).toEqual({ code: 0, stdout: `${join(dir, 'a.conf')}\n${join(dir, 'b.conf')}\n`, stderr: '' });
+      expect(ab).toEqual({ code: 0, stdout: `${join(dir, 'a.conf')}\0${join(dir, 'b.conf')}\0`, stderr: '' });
       expect(nothing).toEqual({ code: 0, stdout: '', stderr: '' });
       expect(() => readFileSync(join(root, 'pwned'))).toThrow();
     } finally {
