@@ -358,7 +358,10 @@ class HostPlay {
   private async release(): Promise<HostResult> {
     const link = this.link;
     if (link instanceof HostLink && link.path) this.state.path = link.path;
+    // Nothing of this play may stay reachable from the run's per-host state (the session's
+    // caches, the link): a finished host costs the run only its result and its transaction.
     this.state.tx?.attach(undefined);
+    if (this.state.tx) this.state.tx.onFired = undefined;
     await link.close().catch(() => undefined);
     const attempts: PathAttempt[] = link instanceof HostLink ? link.attempts : [];
     const path = link instanceof HostLink ? (link.path?.label ?? this.state.path?.label) : 'local';
