@@ -16,7 +16,7 @@ import semver from 'semver';
 import { quote } from '../shell.js';
 import { decideAccess, parseHostsAccess, rulesRefusing, type AccessDecision } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
-import { isMaxStartupsDrop, isPenaltyLineOf, parseDropLine } from '../formats/sshd-log.js';
+import { isMaxStartupsDrop, isPenaltyLineOf } from '../formats/sshd-log.js';
 import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
 import { addrMatchList } from '../formats/addr-match-list.js';
 
@@ -388,7 +388,7 @@ function maxstartups(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | 
     strength ??= 'supporting';
   }
   // Only the listener's MaxStartups drops: OpenSSH >= 9.8 logs penalty refusals as drops too.
-  const logs = logLines(ev, isMaxStartupsDrop);
+  const logs = logLines(ev, (l) => isMaxStartupsDrop(l));
   evidence.push(...logs);
   // Log lines are history: once the client gets in again they explain nothing by themselves.
   if (logs.length && v.outcome !== 'ok') strength ??= 'supporting';
@@ -422,7 +422,7 @@ function perSourcePenalty(i: VerdictInput, ev: ServerEvidence | undefined): Draf
     const logs = logLines(ev, (l) => isPenaltyLineOf(l, i.clientIp));
     evidence.push(...logs);
     if (logs.length && v.outcome !== 'ok') strength = 'decisive';
-    else if (logLines(ev, (l) => isMaxStartupsDrop(l) && parseDropLine(l)?.from.addr === i.clientIp).length) {
+    else if (logLines(ev, (l) => isMaxStartupsDrop(l, i.clientIp)).length) {
       return undefined; // the log says the client's drops were MaxStartups', and no penalty
     } else if (supported && v.dropped > 0 && (v.outcome === 'closed_at_once' || v.outcome === 'reset_at_once')) {
       evidence.push(`the client's connection was closed at once before the banner, and sshd ${ver} penalises sources (PerSourcePenalties is on by default since 9.8)`);

@@ -27,8 +27,11 @@ export function parseDropLine(line: string): DropLine | undefined {
   return { reason, detail, from: { addr: m[1]!, port: Number(m[2]) }, on: { addr: m[3]!, port: Number(m[4]) } };
 }
 
-/** A MaxStartups drop (of anyone: MaxStartups counts every source). */
-export const isMaxStartupsDrop = (line: string): boolean => parseDropLine(line)?.reason === 'maxstartups';
+/** A MaxStartups drop (of anyone: MaxStartups counts every source), or of one address only. */
+export const isMaxStartupsDrop = (line: string, addr?: string): boolean => {
+  const d = parseDropLine(line);
+  return d?.reason === 'maxstartups' && (addr === undefined || d.from.addr === addr);
+};
 
 // sshd at LogLevel VERBOSE also logs the penalty itself:
 //   srclimit_penalise: ipv4: new 198.18.0.1/32 active penalty of 30 seconds for penalty: ...

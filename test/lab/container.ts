@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SSHD_LAB_BLOCK, baselineEtc, mkdirLike } from './host-files.js';
 import type { HostNet } from './netns.js';
@@ -136,13 +136,3 @@ export async function removeCgroups(namespaces: string[]): Promise<void> {
 export const removeCgroupsScript = (namespaces: string[]): string =>
   namespaces.length === 0 ? 'true' : CGROUP_HIERARCHIES.flatMap((h) =>
     namespaces.map((ns) => `[ -d /sys/fs/cgroup/${h}/${cgroupName(ns)} ] && find /sys/fs/cgroup/${h}/${cgroupName(ns)} -depth -type d -exec rmdir {} + 2>/dev/null`)).join('\n') + '\ntrue';
-
-/** The container's upper dir holds what it changed; after its processes die nothing is mounted on it. */
-export async function removeContainerDirs(dir: string): Promise<void> {
-  const p = paths(dir);
-  for (const d of [p.root, p.work, p.upper]) await rm(d, { recursive: true, force: true });
-}
-
-export async function listContainerDirs(labDir: string): Promise<string[]> {
-  return (await readdir(labDir).catch(() => [] as string[])).filter((e) => e.endsWith('.root')).map((e) => join(labDir, e.slice(0, -5)));
-}

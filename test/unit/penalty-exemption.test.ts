@@ -25,6 +25,8 @@ describe('sshd log lines', () => {
   it('a penalty line is not a MaxStartups drop, and names only its own address', () => {
     expect(isMaxStartupsDrop(PEN_10)).toBe(false);
     expect(isMaxStartupsDrop(MS_10)).toBe(true);
+    expect(isMaxStartupsDrop(MS_10, C)).toBe(true);
+    expect(isMaxStartupsDrop(MS_10, '198.18.7.9')).toBe(false);
     expect(isPenaltyLineOf(PEN_10, C)).toBe(true);
     expect(isPenaltyLineOf(PEN_10, '198.18.7.10')).toBe(false); // the server's own address
     expect(isPenaltyLineOf(PEN_10, '198.18.7.11')).toBe(false);
