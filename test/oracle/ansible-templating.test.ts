@@ -1,0 +1,53 @@
+// Differential test: every template of templating-corpus.ts is rendered by ansible-playbook
+// (ansible-core, one run against localhost) and by remedy's renderString; the values and their
+// Python str() must agree, and a case Ansible fails must fail in remedy too. Disagreements are
+// allowed only when listed in DOCUMENTED_DIFFERENCES with the reason (also listed in README.md).
+// Without ansible-playbook the suite is skipped, and says so.
+import { describe, it, expect } from 'vitest';
+import { renderString } from '../../src/playbook/template.js';
+import { pyStr } from '../../src/playbook/expr-eval.js';
+import { ansiblePlaybookPath, runAnsible, type AnsibleOutcome } from './ansible-templating-run.js';
+import { CORPUS, CORPUS_VARS } from './templating-corpus.js';
+import { oracleMagicVars } from './ansible-templating-vars.js';
+
+/** Template → why remedy differs on purpose. */
+export const DOCUMENTED_DIFFERENCES: Record<string, string> = {};
+
+type Outcome = { failed: true; error: string } | { failed: false; value: unknown; text: string };
+
+function remedy(template: string): Outcome {
+  try {
+    const value = renderString(template, { ...CORPUS_VARS, ...oracleMagicVars(CORPUS_VARS) });
+    return { failed: false, value: JSON.parse(JSON.stringify(value ?? null)) as unknown, text: pyStr(value) };
+  } catch (e) {
+    return { failed: true, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function agrees(a: AnsibleOutcome, r: Outcome): boolean {
+  if (a.failed || r.failed) return a.failed === r.failed;
+  return JSON.stringify(a.value) === JSON.stringify(r.value) && a.text === r.text;
+}
+
+const ansible = ansiblePlaybookPath();
+if (!ansible) console.warn('SKIPPED: ansible-playbook is not installed; the templating differential test did not run');
+
+describe.skipIf(!ansible)('templating agrees with ansible-playbook', () => {
+  it(`renders the ${CORPUS.length}-case corpus as Ansible does`, () => {
+    const expected = runAnsible(CORPUS, CORPUS_VARS);
+    const unexplained: string[] = [];
+    let agreed = 0;
+    CORPUS.forEach((template, i) => {
+      const a = expected[i] as AnsibleOutcome;
+      const r = remedy(template);
+      if (agrees(a, r)) return void agreed++;
+      if (DOCUMENTED_DIFFERENCES[template]) return;
+      const ours = r.failed ? `error: ${r.error}` : `${JSON.stringify(r.value)} / ${r.text}`;
+      const theirs = a.failed ? `error: ${a.text.slice(0, 120)}` : `${JSON.stringify(a.value)} / ${a.text}`;
+      unexplained.push(`${template}\n    ansible: ${theirs}\n    remedy:  ${ours}`);
+    });
+    console.log(`templating: ${agreed}/${CORPUS.length} cases agree with ansible-playbook` +
+      ` (${Object.keys(DOCUMENTED_DIFFERENCES).length} documented differences)`);
+    expect(unexplained, unexplained.join('\n')).toEqual([]);
+  }, 300_000);
+});
