@@ -3,6 +3,8 @@
 // booleans, null (None), arrays and plain objects. Only own data properties of plain objects and
 // array elements are reachable; nothing can reach a prototype, a constructor or a method.
 import type { Call, Expr } from './expr-parse.js';
+import { PyFloat, floatRepr, isFloat, isNum, mkFloat, toNum } from './py-float.js';
+import { FormatError, percentFormat as formatWith } from './py-format.js';
 
 export type Vars = Record<string, unknown>;
 
@@ -71,6 +73,10 @@ export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'none';
   if (Array.isArray(v)) return 'list';
   if (isMapping(v)) return 'dict';
+  if (v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v))) return 'float';
+  if (typeof v === 'number') return 'int';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
   if (typeof v === 'object') return 'object';
   return typeof v;
 }
@@ -78,7 +84,7 @@ export function typeName(v: unknown): string {
 /** Short description of a value for error messages: "string 'abc'", "list of 3 items". */
 export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `string ${pyRepr(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${pyStr(v)}`;
+  if (isNum(v) || typeof v === 'boolean') return `${typeName(v)} ${pyStr(v)}`;
   if (Array.isArray(v)) return `list of ${v.length} item${v.length === 1 ? '' : 's'}`;
   if (isMapping(v)) {
     const keys = Object.keys(v);
@@ -96,15 +102,14 @@ function listNames(names: string[], max = 8): string {
 export function truthy(value: unknown): boolean {
   const v = need(value);
   if (v === null || v === undefined || v === false) return false;
-  if (typeof v === 'number') return v !== 0;
+  if (isNum(v)) return toNum(v) !== 0;
   if (typeof v === 'string' || Array.isArray(v)) return v.length > 0;
   if (isMapping(v)) return Object.keys(v).length > 0;
   return true;
 }
 
-function pyNumber(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+function pyNumber(n: number | PyFloat): string {
+  if (isFloat(n)) return floatRepr(toNum(n));
   return String(n);
 }
 
@@ -121,7 +126,7 @@ export function pyRepr(value: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'number') return pyNumber(v);
+  if (isNum(v)) return pyNumber(v);
   if (typeof v === 'string') return reprString(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (isMapping(v)) return `{${Object.entries(v).map(([k, x]) => `${reprString(k)}: ${pyRepr(x)}`).join(', ')}}`;
@@ -139,6 +144,7 @@ function reprString(s: string): string {
 /** Python ==: deep for lists and dicts. */
 export function pyEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if ((isNum(a) || typeof a === 'boolean') && (isNum(b) || typeof b === 'boolean')) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
   if (isMapping(a) && isMapping(b)) {
     const keys = Object.keys(a);
@@ -149,7 +155,7 @@ export function pyEquals(a: unknown, b: unknown): boolean {
 
 /** Python ordering: numbers with numbers, strings with strings, lists lexicographically. */
 export function pyCompare(a: unknown, b: unknown): number {
-  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'boolean' && typeof b === 'boolean')) {
+  if ((isNum(a) || typeof a === 'boolean') && (isNum(b) || typeof b === 'boolean')) {
     return Number(a) - Number(b);
   }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
@@ -162,7 +168,7 @@ export function pyCompare(a: unknown, b: unknown): number {
   }
   const mixed = new Set([typeName(a), typeName(b)]);
   const hint =
-    mixed.has('string') && mixed.has('number')
+    mixed.has('str') && (mixed.has('int') || mixed.has('float'))
       ? " (convert with '| int' or '| float' first; compare versions with 'is version(...)')"
       : '';
   throw new ExprEvalError(`cannot compare ${typeName(a)} with ${typeName(b)}${hint}`);
@@ -283,6 +289,11 @@ export interface Library {
   filter(name: string): Callable | undefined;
   test(name: string): Callable | undefined;
   names(kind: 'filter' | 'test'): string[];
+  /** `self.name(...)`; throws for a method the value's type lacks. */
+  method(self: unknown, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown;
+  isMethod(name: string): boolean;
+  /** A global function (`range`, `lookup`…). */
+  func(name: string): ((args: unknown[], kwargs: Record<string, unknown>, vars: Vars) => unknown) | undefined;
 }
 
 /** Match positional and keyword arguments to a signature; returns an error message on mismatch. */
@@ -313,14 +324,16 @@ export function bindArgs<V>(
   return { args, rest: positional.slice(sig.params.length) };
 }
 
-export function unknownCallMessage(kind: 'filter' | 'test', name: string, lib: Library): string {
+export type CallLibrary = Pick<Library, 'filter' | 'test' | 'names'>;
+
+export function unknownCallMessage(kind: 'filter' | 'test', name: string, lib: CallLibrary): string {
   const guess = suggest(name.split('.').pop() ?? name, lib.names(kind));
   return `unknown ${kind} '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`;
 }
 
 /** Run a filter or test by name on already-evaluated values (used by select, map, …). */
 export function invoke(
-  lib: Library,
+  lib: CallLibrary,
   kind: 'filter' | 'test',
   name: string,
   value: unknown,
@@ -347,6 +360,8 @@ export function invoke(
 
 export interface Scope {
   vars: Vars;
+  /** Names bound by `{% set %}` and `{% for %}`, shadowing `vars`. */
+  locals?: Map<string, unknown>;
   lib: Library;
   /** The text the AST was parsed from, to name sub-expressions in messages. */
   source: string | undefined;
@@ -358,6 +373,8 @@ export function evalNode(node: Expr, scope: Scope): unknown {
     case 'literal':
       return node.value;
     case 'name': {
+      const local = scope.locals?.get(node.name);
+      if (local !== undefined) return local;
       const value = ownValue(scope.vars, node.name);
       if (value !== undefined) return value;
       return new Undef(node.name, () => {
@@ -392,6 +409,8 @@ export function evalNode(node: Expr, scope: Scope): unknown {
     case 'filter':
     case 'test':
       return evalCall(node, scope);
+    case 'call':
+      return evalFunctionCall(node, scope);
     case 'cond':
       if (truthy(evalNode(node.test, scope))) return evalNode(node.then, scope);
       if (node.else) return evalNode(node.else, scope);
@@ -401,7 +420,7 @@ export function evalNode(node: Expr, scope: Scope): unknown {
 
 function dictKey(key: unknown): string {
   if (typeof key === 'string') return key;
-  if (typeof key === 'number') return pyNumber(key);
+  if (isNum(key)) return pyNumber(key);
   throw new ExprEvalError(`dict keys must be strings or numbers, got ${describeValue(key)}`);
 }
 
@@ -423,8 +442,10 @@ function sourceOf(node: Expr, scope: Scope): string {
 function evalUnary(op: '-' | '+' | 'not', value: unknown): unknown {
   if (op === 'not') return !truthy(value);
   const v = need(value);
-  if (typeof v !== 'number') throw new ExprEvalError(`unary '${op}' needs a number, got ${describeValue(v)}`);
-  return op === '-' ? -v : v;
+  if (typeof v === 'boolean') return op === '-' ? -Number(v) : Number(v);
+  if (!isNum(v)) throw new ExprEvalError(`unary '${op}' needs a number, got ${describeValue(v)}`);
+  if (op === '+') return v;
+  return isFloat(v) ? mkFloat(-toNum(v)) : -v;
 }
 
 function evalCompare(node: Extract<Expr, { kind: 'compare' }>, scope: Scope): boolean {
@@ -461,13 +482,20 @@ function compare(op: string, a: unknown, b: unknown): boolean {
 
 function binary(op: string, a: unknown, b: unknown): unknown {
   if (op === '~') return pyStr(a) + pyStr(b);
-  if (typeof a === 'number' && typeof b === 'number') return arithmetic(op, a, b);
+  const numeric = (x: unknown) => isNum(x) || typeof x === 'boolean';
+  if (numeric(a) && numeric(b)) {
+    const result = arithmetic(op, Number(a), Number(b));
+    const float = isFloat(a) || isFloat(b) || op === '/' || (op === '**' && Number(b) < 0);
+    return float ? mkFloat(result) : result;
+  }
+  if (op === '%' && typeof a === 'string') return percentFormat(a, b);
   if (op === '+') {
     if (typeof a === 'string' && typeof b === 'string') return a + b;
     if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   }
   if (op === '*') {
     const [seq, n] = typeof b === 'number' ? [a, b] : [b, a];
+    if (typeof seq === 'string' && typeof n === 'number' && !Number.isInteger(n)) throw new ExprEvalError("can't multiply sequence by non-int of type 'float'");
     if (typeof n === 'number' && Number.isInteger(n) && (typeof seq === 'string' || Array.isArray(seq))) {
       return repeat(seq, n);
     }
@@ -476,8 +504,19 @@ function binary(op: string, a: unknown, b: unknown): unknown {
   if (op === '+' && (typeof a === 'string' || typeof b === 'string')) {
     hint = " (use '~' to join text, or '| int' to convert)";
   }
-  if (op === '%' && typeof a === 'string') hint = " ('%' string formatting is not supported; use '~')";
   throw new ExprEvalError(`unsupported operand types for '${op}': ${typeName(a)} and ${typeName(b)}${hint}`);
+}
+
+export const PRINTERS = { str: (v: unknown) => pyStr(v), repr: (v: unknown) => pyRepr(v) };
+
+/** Python `fmt % args`. */
+export function percentFormat(fmt: string, args: unknown): string {
+  try {
+    return formatWith(fmt, args, PRINTERS);
+  } catch (e) {
+    if (e instanceof FormatError) throw new ExprEvalError(e.message);
+    throw e;
+  }
 }
 
 const MAX_REPEAT_LENGTH = 1_000_000;
@@ -541,6 +580,27 @@ function pySlice<T>(items: T[], lower: number | undefined, upper: number | undef
     for (let i = lower === undefined ? n - 1 : clamp(lower, -1, n - 1); i > end; i += step) out.push(items[i] as T);
   }
   return out;
+}
+
+function evalFunctionCall(node: Extract<Expr, { kind: 'call' }>, scope: Scope): unknown {
+  const args = node.call.args.map((a) => need(evalNode(a, scope)));
+  const kwargs = makeDict(node.call.kwargs.map((k) => [k.name, need(evalNode(k.value, scope))] as const));
+  if (node.callee.kind === 'attr') {
+    const self = need(evalNode(node.callee.object, scope));
+    const member = isMapping(self) ? ownValue(self, node.call.name) : undefined;
+    if (member instanceof Macro) return member.call(args, kwargs);
+    return scope.lib.method(self, node.call.name, args, kwargs);
+  }
+  const local = scope.locals?.get(node.call.name);
+  if (local instanceof Macro) return local.call(args, kwargs);
+  const fn = scope.lib.func(node.call.name);
+  if (!fn) throw new ExprEvalError(`'${node.call.name}' is not a function`);
+  return fn(args, kwargs, scope.vars);
+}
+
+/** A callable value bound in a template (the `loop.cycle` helper). */
+export class Macro {
+  constructor(readonly call: (args: unknown[], kwargs: Record<string, unknown>) => unknown) {}
 }
 
 function evalCall(node: Extract<Expr, { kind: 'filter' | 'test' }>, scope: Scope): unknown {

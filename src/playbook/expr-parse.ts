@@ -7,6 +7,8 @@
 //   · + - · ~ · * / // % · ** · unary - + · filters `|` and tests `is` · postfix . [] · atoms
 // Note that, as in Jinja, `~` binds tighter than `+`, and `is` binds as tightly as `|`.
 
+import { PyFloat, mkFloat } from './py-float.js';
+
 export class ExprSyntaxError extends Error {
   override name = 'ExprSyntaxError';
   constructor(
@@ -39,7 +41,7 @@ export interface Call {
 
 export type Expr = Span &
   (
-    | { kind: 'literal'; value: string | number | boolean | null }
+    | { kind: 'literal'; value: string | number | PyFloat | boolean | null }
     | { kind: 'name'; name: string }
     | { kind: 'list'; items: Expr[] }
     | { kind: 'dict'; entries: { key: Expr; value: Expr }[] }
@@ -53,6 +55,8 @@ export type Expr = Span &
     | { kind: 'filter'; subject: Expr; call: Call }
     | { kind: 'test'; subject: Expr; call: Call; negated: boolean }
     | { kind: 'cond'; test: Expr; then: Expr; else?: Expr }
+    /** `f(...)` (a global function) or `x.m(...)` (a method of x's type). */
+    | { kind: 'call'; callee: Expr; call: Call }
   );
 
 /** Direct sub-expressions of a node, for static walks (validation). */
@@ -84,6 +88,8 @@ export function children(node: Expr): Expr[] {
       return [node.subject, ...callArgs(node.call)];
     case 'cond':
       return [node.test, node.then, ...(node.else ? [node.else] : [])];
+    case 'call':
+      return [node.callee, ...callArgs(node.call)];
   }
 }
 
@@ -97,6 +103,8 @@ interface Token {
   /** Name, decoded string content, operator, or number text. */
   value: string;
   num?: number;
+  /** A number written as a float (1.0, 1e3). */
+  float?: boolean;
   start: number;
   end: number;
 }
@@ -139,7 +147,8 @@ export interface Lexed {
  * (or `-}}`) outside brackets, as in Jinja, so `{{ {'a': {'b': 1}} }}` works.
  * `openAt` is where the `{{` was, for "unclosed" errors.
  */
-function tokenize(src: string, start: number, template: { openAt: number } | null): Lexed {
+function tokenize(src: string, start: number, template: { openAt: number; close?: '}}' | '%}' } | null): Lexed {
+  const closer = template?.close ?? '}}';
   const tokens: Token[] = [];
   let pos = start;
   const open: { op: string; at: number }[] = []; // unclosed brackets
@@ -150,14 +159,14 @@ function tokenize(src: string, start: number, template: { openAt: number } | nul
   for (;;) {
     while (pos < src.length && /\s/.test(src[pos] ?? '')) pos++;
     if (pos >= src.length) {
-      if (template) throw new ExprSyntaxError("unclosed '{{': expected '}}'", template.openAt);
+      if (template) throw new ExprSyntaxError(`unclosed '${closer === '}}' ? '{{' : '{%'}': expected '${closer}'`, template.openAt);
       tokens.push({ type: 'end', value: '', start: pos, end: pos });
       return { tokens, end: pos, trimAfter: false };
     }
-    const close = !template ? 0 : src.startsWith('}}', pos) ? 2 : src.startsWith('-}}', pos) ? 3 : 0;
+    const close = !template ? 0 : src.startsWith(closer, pos) ? 2 : src.startsWith('-' + closer, pos) ? 3 : 0;
     const innermost = open[open.length - 1];
-    if (close && !innermost) {
-      tokens.push({ type: 'end', value: '}}', start: pos, end: pos + close });
+    if (close && (!innermost || closer === '%}')) {
+      tokens.push({ type: 'end', value: closer, start: pos, end: pos + close });
       return { tokens, end: pos + close, trimAfter: close === 3 };
     }
     if (close && innermost && innermost.op !== '{') {
@@ -179,7 +188,7 @@ function tokenize(src: string, start: number, template: { openAt: number } | nul
     const c = src[pos] ?? '';
     const prev = tokens[tokens.length - 1];
     if (c === "'" || c === '"') {
-      const { value, end } = readString(src, pos);
+      const { value, end } = readString(src, pos, closer === '}}' && template !== null);
       push('string', value, end);
     } else if (/[A-Za-z_]/.test(c)) {
       const m = matchAt(NAME_RE, src, pos);
@@ -188,6 +197,7 @@ function tokenize(src: string, start: number, template: { openAt: number } | nul
       // After a dot only an integer can follow, so `a.0.b` is attribute access, not `a` `.0.b`.
       const m = matchAt(prev?.type === 'op' && prev.value === '.' ? INTEGER_RE : NUMBER_RE, src, pos);
       push('number', m, pos + m.length, Number(m.replace(/_/g, '')));
+      if (/[.eE]/.test(m)) (tokens[tokens.length - 1] as Token).float = true;
     } else {
       if (src.startsWith('&&', pos) || src.startsWith('||', pos)) {
         const word = c === '&' ? 'and' : 'or';
@@ -216,9 +226,12 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 /** Read a quoted string at `start`, decoding Python escapes. Unknown escapes such as `\d` keep
- *  their backslash, as in Python, so regex patterns survive. */
-function readString(src: string, start: number): { value: string; end: number } {
+ *  their backslash, as in Python, so regex patterns survive. Inside `{{ }}` (`raw`) Ansible
+ *  doubles every backslash before Jinja reads the string, so backslashes stay as written
+ *  (`'\1'` is backslash-one) and a backslash cannot escape the quote. */
+function readString(src: string, start: number, raw = false): { value: string; end: number } {
   const quoteChar = src[start];
+  if (raw) return readRawString(src, start, quoteChar ?? "'");
   let out = '';
   let pos = start + 1;
   while (pos < src.length) {
@@ -254,6 +267,23 @@ function readString(src: string, start: number): { value: string; end: number } 
   throw new ExprSyntaxError(`unterminated string: missing closing ${quoteChar}`, start);
 }
 
+function readRawString(src: string, start: number, quoteChar: string): { value: string; end: number } {
+  // Jinja's lexer still finds the end of the string skipping `\x` pairs; after Ansible doubled
+  // the backslashes, an escaped quote ends the string early, which Jinja then reports.
+  let pos = start + 1;
+  while (pos < src.length && src[pos] !== quoteChar) pos += src[pos] === '\\' ? 2 : 1;
+  if (pos >= src.length) throw new ExprSyntaxError(`unterminated string: missing closing ${quoteChar}`, start);
+  const body = src.slice(start + 1, pos);
+  const escapedQuote = body.indexOf('\\' + quoteChar);
+  if (escapedQuote >= 0 && !/\\\\$/.test(body.slice(0, escapedQuote + 1))) {
+    throw new ExprSyntaxError(
+      `a backslash cannot escape ${quoteChar} inside '{{ }}' (Ansible keeps backslashes there as written); use the other quote`,
+      start + 1 + escapedQuote,
+    );
+  }
+  return { value: body, end: pos + 1 };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parser
 
@@ -273,6 +303,24 @@ export function parseBlock(src: string, start: number, openAt: number): { expr: 
   return { expr, ...lexed };
 }
 
+/** One `{% %}` tag. */
+export type Tag = Span &
+  (
+    | { tag: 'if' | 'elif'; test: Expr }
+    | { tag: 'else' | 'endif' | 'endfor' | 'endset' | 'endfilter' | 'raw' | 'endraw' }
+    | { tag: 'for'; targets: string[]; iter: Expr; filter?: Expr }
+    | { tag: 'set'; name: string; attr?: string; value?: Expr }
+    | { tag: 'filter'; calls: Call[] }
+  );
+
+const TAGS = ['if', 'elif', 'else', 'endif', 'for', 'endfor', 'set', 'endset', 'filter', 'endfilter', 'raw', 'endraw'];
+
+/** Parse the `{% %}` tag whose content starts at `start` (after `{%` and any `-`). */
+export function parseTagBlock(src: string, start: number, openAt: number): { tag: Tag } & Lexed {
+  const lexed = tokenize(src, start, { openAt, close: '%}' });
+  return { tag: new Parser(lexed.tokens).parseTag(), ...lexed };
+}
+
 class Parser {
   private i = 0;
 
@@ -287,6 +335,55 @@ class Parser {
       throw this.error(`unexpected ${describe(t)} after the end of the expression${hint}`);
     }
     return expr;
+  }
+
+  parseTag(): Tag {
+    const t = this.next();
+    if (t.type !== 'name' || !TAGS.includes(t.value)) {
+      const what = t.type === 'name' ? `'{% ${t.value} %}'` : describe(t);
+      throw this.error(`unsupported statement ${what}; supported: ${TAGS.filter((x) => !x.startsWith('end')).join(', ')}`, t);
+    }
+    const span = { start: t.start };
+    let tag: Tag;
+    switch (t.value) {
+      case 'if':
+      case 'elif':
+        tag = { tag: t.value, test: this.parseCondExpr(), ...span, end: 0 };
+        break;
+      case 'for': {
+        const targets = [this.expectName('a loop variable')];
+        while (this.acceptOp(',')) targets.push(this.expectName('a loop variable'));
+        if (!this.acceptWord('in')) throw this.error(`expected 'in' in the for loop, found ${describe(this.peek())}`);
+        const iter = this.parseOr();
+        const filter = this.acceptWord('if') ? this.parseOr() : undefined;
+        tag = { tag: 'for', targets, iter, ...(filter ? { filter } : {}), ...span, end: 0 };
+        break;
+      }
+      case 'set': {
+        const name = this.expectName('a variable name');
+        const attr = this.acceptOp('.') ? this.expectName('an attribute name') : undefined;
+        const value = this.acceptOp('=') ? this.parseCondExpr() : undefined;
+        tag = { tag: 'set', name, ...(attr ? { attr } : {}), ...(value ? { value } : {}), ...span, end: 0 };
+        break;
+      }
+      case 'filter': {
+        const calls = [this.parseCall('filter')];
+        while (this.acceptOp('|')) calls.push(this.parseCall('filter'));
+        tag = { tag: 'filter', calls, ...span, end: 0 };
+        break;
+      }
+      default:
+        tag = { tag: t.value as 'else', ...span, end: 0 };
+    }
+    if (this.peek().type !== 'end') throw this.error(`unexpected ${describe(this.peek())} in '{% ${t.value} %}'`);
+    tag.end = this.lastEnd;
+    return tag;
+  }
+
+  private expectName(what: string): string {
+    const t = this.next();
+    if (t.type !== 'name' || KEYWORDS.has(t.value)) throw this.error(`expected ${what}, found ${describe(t)}`, t);
+    return t.value;
   }
 
   // --- token helpers
@@ -433,8 +530,6 @@ class Parser {
         const negated = this.acceptWord('not');
         const call = this.parseCall('test');
         node = { kind: 'test', subject: node, call, negated, start: node.start, end: this.lastEnd };
-      } else if (this.isOp('(')) {
-        throw this.callError(node);
       } else {
         return node;
       }
@@ -442,7 +537,7 @@ class Parser {
   }
 
   /** Filter or test name (possibly dotted, e.g. `ansible.builtin.quote`) and its arguments. */
-  private parseCall(kind: 'filter' | 'test'): Call {
+  parseCall(kind: 'filter' | 'test'): Call {
     const first = this.peek();
     if (first.type !== 'name') {
       throw this.error(`expected a ${kind} name after '${kind === 'filter' ? '|' : 'is'}', found ${describe(first)}`);
@@ -470,7 +565,7 @@ class Parser {
     return t.type === 'name' && !KEYWORDS.has(t.value);
   }
 
-  private parseArguments(call: Call, kind: 'filter' | 'test'): void {
+  private parseArguments(call: Call, kind: 'filter' | 'test' | 'method' | 'function'): void {
     const close = () => `after ${kind} arguments`;
     while (!this.acceptOp(')')) {
       const t = this.peek();
@@ -500,6 +595,13 @@ class Parser {
         node = { kind: 'attr', object: node, key, start: node.start, end: t.end };
       } else if (this.acceptOp('[')) {
         node = this.parseSubscript(node);
+      } else if (this.isOp('(') && (node.kind === 'attr' || node.kind === 'name')) {
+        this.i++;
+        const nameStart = node.kind === 'attr' ? node.end - String(node.key).length : node.start;
+        const name = node.kind === 'attr' ? String(node.key) : node.name;
+        const call: Call = { name, nameStart, args: [], kwargs: [] };
+        this.parseArguments(call, node.kind === 'attr' ? 'method' : 'function');
+        node = { kind: 'call', callee: node, call, start: node.start, end: this.lastEnd };
       } else if (this.isOp('(')) {
         throw this.callError(node);
       } else {
@@ -527,13 +629,8 @@ class Parser {
     return { kind: 'slice', object, lower, upper, step, start: object.start, end: this.lastEnd };
   }
 
-  private callError(callee: Expr): ExprSyntaxError {
-    const only = "only filters ('x | f(...)') and tests ('x is t(...)') take arguments";
-    if (callee.kind === 'attr') {
-      return this.error(`method calls like '.${callee.key}()' are not supported; use a filter instead (e.g. '| lower', '| split')`);
-    }
-    if (callee.kind === 'name') return this.error(`function calls like '${callee.name}()' are not supported; ${only}`);
-    return this.error(`calls are not supported; ${only}`);
+  private callError(_callee: Expr): ExprSyntaxError {
+    return this.error("only functions ('range(3)'), methods ('s.split()'), filters and tests take arguments");
   }
 
   private parsePrimary(): Expr {
@@ -545,8 +642,10 @@ class Parser {
         while (this.peek().type === 'string') value += this.next().value;
         return { kind: 'literal', value, start: t.start, end: this.lastEnd };
       }
-      case 'number':
-        return { kind: 'literal', value: t.num ?? 0, start: t.start, end: t.end };
+      case 'number': {
+        const value = t.float ? mkFloat(t.num ?? 0) : (t.num ?? 0);
+        return { kind: 'literal', value, start: t.start, end: t.end };
+      }
       case 'name': {
         const literal = LITERAL_WORDS.get(t.value);
         if (literal !== undefined) return { kind: 'literal', value: literal, start: t.start, end: t.end };

@@ -3,8 +3,19 @@
 // names and argument counts, so a typo like `| lowr` is reported when a playbook is loaded,
 // with its offset, rather than halfway through a run.
 import { ExprSyntaxError, children, parseBlock, parseStandalone, type Call, type Expr, type Lexed } from './expr-parse.js';
-import { bindArgs, evalNode, need, pyStr, truthy, unknownCallMessage, type Vars } from './expr-eval.js';
-import { LIBRARY } from './filters.js';
+export { parseTagBlock } from './expr-parse.js';
+import { invoke } from './expr-eval.js';
+import { bindArgs, evalNode, need, pyStr, truthy, unknownCallMessage, type Library, type Scope, type Vars } from './expr-eval.js';
+import { FILTERS_AND_TESTS } from './filters.js';
+import { callMethod, isMethodName } from './methods.js';
+import { GLOBALS } from './globals.js';
+
+const LIBRARY: Library = {
+  ...FILTERS_AND_TESTS,
+  method: callMethod,
+  isMethod: (name) => isMethodName(name) || name === 'cycle',
+  func: (name) => (Object.hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined),
+};
 
 export { ExprSyntaxError, type Expr } from './expr-parse.js';
 export { ExprEvalError, UndefinedError, type Vars } from './expr-eval.js';
@@ -44,15 +55,52 @@ export function parseTemplateBlock(src: string, start: number, openAt: number): 
 }
 
 /** Evaluate to a plain value; an undefined result raises UndefinedError. */
-export function evaluate(expr: Expr | string, vars: Vars): unknown {
+export function evaluate(expr: Expr | string, vars: Vars, locals?: Map<string, unknown>): unknown {
   const root = typeof expr === 'string' ? parseExpression(expr) : expr;
-  return need(evalNode(root, { vars, lib: LIBRARY, source: sources.get(root) }));
+  return need(evalNode(root, scopeFor(root, vars, locals)));
+}
+
+/** Evaluate, keeping an undefined result as `Undef` (for `{% if x %}` tests and `{% for %}`). */
+export function evaluateLoose(root: Expr, vars: Vars, locals?: Map<string, unknown>): unknown {
+  return evalNode(root, scopeFor(root, vars, locals));
+}
+
+function scopeFor(root: Expr, vars: Vars, locals: Map<string, unknown> | undefined): Scope {
+  return { vars, lib: LIBRARY, source: sources.get(root), ...(locals ? { locals } : {}) };
+}
+
+/** Run a filter by name on a value (the `{% filter %}` block). */
+export function applyFilter(call: Call, value: unknown, vars: Vars, locals?: Map<string, unknown>): unknown {
+  const node: Expr = { kind: 'filter', subject: { kind: 'literal', value: '', start: 0, end: 0 }, call, start: 0, end: 0 };
+  const scope = scopeFor(node, vars, locals);
+  const args = call.args.map((a) => evalNode(a, scope));
+  const kwargs = call.kwargs.map((k) => [k.name, evalNode(k.value, scope)] as const);
+  return need(invoke(LIBRARY, 'filter', call.name, value, args, kwargs));
+}
+
+/** Static checks of a `{% filter %}` tag's calls. */
+export function validateCalls(calls: Call[]): void {
+  for (const call of calls) {
+    checkCall('filter', call);
+    [...call.args, ...call.kwargs.map((k) => k.value)].forEach(validate);
+  }
 }
 
 /** Static checks: every filter and test exists and gets arguments its signature accepts. */
-function validate(node: Expr): void {
+export function validate(node: Expr): void {
   if (node.kind === 'filter' || node.kind === 'test') checkCall(node.kind, node.call);
+  if (node.kind === 'call') checkFunction(node);
   for (const child of children(node)) validate(child);
+}
+
+function checkFunction(node: Extract<Expr, { kind: 'call' }>): void {
+  const { name, nameStart } = node.call;
+  if (node.callee.kind === 'attr') {
+    if (!LIBRARY.isMethod(name)) throw new ExprSyntaxError(`unknown method '.${name}()'`, nameStart);
+  } else if (!LIBRARY.func(name) && name !== 'loop') {
+    const known = Object.keys(GLOBALS).join(', ');
+    throw new ExprSyntaxError(`unknown function '${name}()' (functions: ${known}; filters are written 'x | ${name}')`, nameStart);
+  }
 }
 
 function checkCall(kind: 'filter' | 'test', call: Call): void {

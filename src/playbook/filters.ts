@@ -23,7 +23,7 @@ import {
   truthy,
   typeName,
   type Callable,
-  type Library,
+  type CallLibrary,
 } from './expr-eval.js';
 
 type Fn = Callable['call'];
@@ -173,7 +173,7 @@ function toBool(v: unknown): boolean {
 }
 
 /** Python str.split(sep, maxsplit): no separator means runs of whitespace, ends trimmed. */
-function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
+export function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   let limit = maxsplit === undefined ? -1 : int(maxsplit, 'maxsplit');
   if (limit < 0) limit = Infinity;
   if (sep === undefined || sep === null) {
@@ -195,7 +195,7 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
 }
 
 /** Python str.replace(old, new, count), including the empty-`old` case. */
-function pyReplace(s: string, old: string, replacement: string, count: number): string {
+export function pyReplace(s: string, old: string, replacement: string, count: number): string {
   const pieces = old === '' ? ['', ...s, ''] : s.split(old);
   if (old === '' && s === '') return count === 0 ? '' : replacement;
   const n = count < 0 ? pieces.length - 1 : Math.min(count, pieces.length - 1);
@@ -205,7 +205,7 @@ function pyReplace(s: string, old: string, replacement: string, count: number): 
 }
 
 /** Python str.strip(chars). */
-function pyStrip(s: string, chars: unknown): string {
+export function pyStrip(s: string, chars: unknown): string {
   if (chars === undefined || chars === null) return s.trim();
   const set = new Set(str(chars, 'chars'));
   const cs = [...s];
@@ -488,7 +488,7 @@ const defaultFilter = def(
 
 /** Whether `value` passes the named test (truthiness when no test is named). */
 function passes(value: unknown, test: unknown, args: unknown[]): boolean {
-  return test === undefined ? truthy(value) : truthy(invoke(LIBRARY, 'test', str(test, 'test'), value, args));
+  return test === undefined ? truthy(value) : truthy(invoke(FILTERS_AND_TESTS, 'test', str(test, 'test'), value, args));
 }
 
 const selectFilter = (keep: boolean) =>
@@ -499,7 +499,7 @@ const selectAttrFilter = (keep: boolean) =>
     list(v).filter((item) => {
       // As in Jinja, an item without the attribute fails the test rather than raising.
       const value = getMember(item, str(attribute, 'attribute'), 'item');
-      const takesUndefined = test !== undefined && LIBRARY.test(str(test, 'test'))?.lazy;
+      const takesUndefined = test !== undefined && FILTERS_AND_TESTS.test(str(test, 'test'))?.lazy;
       const passed = value instanceof Undef && !takesUndefined ? false : passes(value, test, rest);
       return passed === keep;
     }),
@@ -637,7 +637,7 @@ const FILTERS: Record<string, Callable> = {
       }
       if (a.filter === undefined) throw new ExprEvalError("needs a filter name or attribute='…'");
       const name = str(a.filter, 'filter');
-      const mapped = invoke(LIBRARY, 'filter', name, item, rest);
+      const mapped = invoke(FILTERS_AND_TESTS, 'filter', name, item, rest);
       // Lists never hold undefined values; report it here, naming the item.
       if (mapped instanceof Undef) throw new Undef(`item[${i}] | ${name}`, mapped.hint).error();
       return mapped;
@@ -723,7 +723,7 @@ function shortName(name: string): string {
   return name.startsWith('ansible.builtin.') ? name.slice('ansible.builtin.'.length) : name;
 }
 
-export const LIBRARY: Library = {
+export const FILTERS_AND_TESTS: CallLibrary = {
   filter: (name) => filterTable.get(shortName(name)),
   test: (name) => testTable.get(shortName(name)),
   names: (kind) => [...(kind === 'filter' ? filterTable : testTable).keys()].filter((n) => /^\w+$/.test(n)),
