@@ -113,6 +113,18 @@ function pyNumber(n: number | PyFloat): string {
   return String(n);
 }
 
+/** Lists that are Python tuples (from items(), zip, partition, `(a, b)`): they print as `(a, b)`. */
+const tuples = new WeakSet<unknown[]>();
+
+export function mkTuple<T>(items: T[]): T[] {
+  tuples.add(items);
+  return items;
+}
+
+export function isTuple(v: unknown): boolean {
+  return Array.isArray(v) && tuples.has(v);
+}
+
 /** Python str(): what `~`, `| string` and `join` produce. Lists and dicts print as repr. */
 export function pyStr(value: unknown): string {
   const v = need(value);
@@ -128,6 +140,7 @@ export function pyRepr(value: unknown): string {
   if (v === false) return 'False';
   if (isNum(v)) return pyNumber(v);
   if (typeof v === 'string') return reprString(v);
+  if (Array.isArray(v) && tuples.has(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (isMapping(v)) return `{${Object.entries(v).map(([k, x]) => `${reprString(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (v instanceof Date) return v.toISOString();
@@ -382,8 +395,10 @@ export function evalNode(node: Expr, scope: Scope): unknown {
         return guess ? `did you mean '${guess}'?` : undefined;
       });
     }
-    case 'list':
-      return node.items.map((item) => need(evalNode(item, scope)));
+    case 'list': {
+      const items = node.items.map((item) => need(evalNode(item, scope)));
+      return node.tuple ? mkTuple(items) : items;
+    }
     case 'dict':
       return makeDict(node.entries.map((e) => [dictKey(need(evalNode(e.key, scope))), need(evalNode(e.value, scope))]));
     case 'attr':

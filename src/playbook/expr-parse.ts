@@ -43,7 +43,7 @@ export type Expr = Span &
   (
     | { kind: 'literal'; value: string | number | PyFloat | boolean | null }
     | { kind: 'name'; name: string }
-    | { kind: 'list'; items: Expr[] }
+    | { kind: 'list'; items: Expr[]; tuple?: boolean }
     | { kind: 'dict'; entries: { key: Expr; value: Expr }[] }
     | { kind: 'attr'; object: Expr; key: string | number }
     | { kind: 'index'; object: Expr; index: Expr }
@@ -664,7 +664,7 @@ class Parser {
 
   /** `(x)` groups; `(a, b)` and `()` are tuples, which we represent as lists. */
   private parseParenthesized(open: Token): Expr {
-    if (this.acceptOp(')')) return { kind: 'list', items: [], start: open.start, end: this.lastEnd };
+    if (this.acceptOp(')')) return { kind: 'list', items: [], tuple: true, start: open.start, end: this.lastEnd };
     const first = this.parseCondExpr();
     if (this.acceptOp(')')) return first;
     const items = [first];
@@ -673,7 +673,7 @@ class Parser {
       items.push(this.parseCondExpr());
     }
     this.expectOp(')', "to close '('");
-    return { kind: 'list', items, start: open.start, end: this.lastEnd };
+    return { kind: 'list', items, tuple: true, start: open.start, end: this.lastEnd };
   }
 
   private parseList(open: Token): Expr {

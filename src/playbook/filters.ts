@@ -3,6 +3,9 @@
 // signature string plus a function of plain values; expr-eval.ts does the argument binding and
 // undefined checks, and prefixes errors with the filter's name.
 import semver from 'semver';
+import { PyFloat, isNum, mkFloat, pyToFixed } from './py-float.js';
+import { EXTRA_FILTERS, EXTRA_TESTS } from './filters-extra.js';
+import { def } from './signature.js';
 import { quote } from '../shell.js';
 import {
   ExprEvalError,
@@ -26,26 +29,6 @@ import {
   type CallLibrary,
 } from './expr-eval.js';
 
-type Fn = Callable['call'];
-
-/**
- * `def('old new count?', fn)`: names without `?` are required, `*name` collects extra positional
- * arguments and makes the names after it keyword-only.
- */
-function def(signature: string, call: Fn, opts: { lazy?: boolean } = {}): Callable {
-  const words = signature.split(/\s+/).filter(Boolean);
-  const restAt = words.findIndex((w) => w.startsWith('*'));
-  const positional = restAt < 0 ? words : words.slice(0, restAt);
-  const params = positional.map((w) => w.replace(/\?$/, ''));
-  return {
-    params,
-    required: positional.filter((w) => !w.endsWith('?')).length,
-    rest: restAt < 0 ? undefined : words[restAt]?.slice(1),
-    keywordOnly: restAt < 0 ? [] : words.slice(restAt + 1).map((w) => w.replace(/\?$/, '')),
-    lazy: opts.lazy ?? false,
-    call,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Argument coercion. Messages name the parameter; the evaluator adds the filter's name.
@@ -158,10 +141,10 @@ function toInt(v: unknown, fallback: unknown = 0, base: unknown = 10): unknown {
 }
 
 function toFloat(v: unknown, fallback: unknown = 0): unknown {
-  if (typeof v === 'boolean') return Number(v);
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return fallback;
-  return parsePyFloat(v) ?? fallback;
+  if (typeof v === 'boolean' || isNum(v)) return mkFloat(Number(v));
+  if (typeof v !== 'string') return fallback === 0 ? new PyFloat(0) : fallback;
+  const parsed = parsePyFloat(v);
+  return parsed === undefined ? (fallback === 0 ? new PyFloat(0) : fallback) : mkFloat(parsed);
 }
 
 /** Ansible's `bool`: 'yes', 'on', 'true', 'y', 't', '1' (any case) and 1 are true. */
@@ -463,11 +446,15 @@ function extreme(items: unknown[], a: Record<string, unknown>, sign: 1 | -1): un
   return best === undefined ? new Undef('', 'the list is empty') : best;
 }
 
-function pyRound(v: number, precision: number, method: unknown): number {
+function pyRound(v: number, precision: number, method: unknown): number | PyFloat {
+  return mkFloat(roundTo(v, precision, method));
+}
+
+function roundTo(v: number, precision: number, method: unknown): number {
   const f = 10 ** precision;
   switch (method ?? 'common') {
     case 'common':
-      return (Math.sign(v) * Math.round(Math.abs(v) * f)) / f; // half away from zero, as Jinja
+      return Number(pyToFixed(v, Math.max(0, precision))); // Python's round(): ties to even
     case 'ceil':
       return Math.ceil(v * f) / f;
     case 'floor':
@@ -715,8 +702,8 @@ const TESTS: Record<string, Callable> = {
 
 // ---------------------------------------------------------------------------------------------
 
-const filterTable = new Map(Object.entries(FILTERS));
-const testTable = new Map(Object.entries(TESTS));
+const filterTable = new Map(Object.entries({ ...FILTERS, ...EXTRA_FILTERS }));
+const testTable = new Map(Object.entries({ ...TESTS, ...EXTRA_TESTS }));
 
 /** `ansible.builtin.quote` is `quote`; other collections are not available. */
 function shortName(name: string): string {

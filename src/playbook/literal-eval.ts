@@ -2,7 +2,7 @@
 // or bool: strings, numbers, True/False/None (and JSON's true/false/null), lists, tuples and
 // dicts; anything else means "not a literal" (undefined), and the text stays text.
 import { ExprSyntaxError, parseStandalone, type Expr } from './expr-parse.js';
-import { makeDict } from './expr-eval.js';
+import { makeDict, mkTuple } from './expr-eval.js';
 import { PyFloat, isNum, mkFloat, toNum } from './py-float.js';
 
 const NOT_LITERAL = Symbol('not a literal');
@@ -14,7 +14,7 @@ function value(node: Expr): unknown {
     case 'name':
       return node.name === 'true' ? true : node.name === 'false' ? false : node.name === 'null' ? null : NOT_LITERAL;
     case 'list':
-      return node.items.map(value);
+      return node.tuple ? mkTuple(node.items.map(value)) : node.items.map(value);
     case 'dict':
       return makeDict(node.entries.map((e) => [String(value(e.key)), value(e.value)] as const));
     case 'unary': {

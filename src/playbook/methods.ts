@@ -1,6 +1,6 @@
 // Python methods of str, list and dict that Jinja lets templates call (`s.split(',')`,
 // `d.items()`, `'{}'.format(x)`). Only these names are reachable; none mutates its receiver.
-import { ExprEvalError, PRINTERS, isMapping, pyContains, pyEquals, pyStr, typeName } from './expr-eval.js';
+import { ExprEvalError, PRINTERS, isMapping, mkTuple, pyContains, pyEquals, pyStr, typeName } from './expr-eval.js';
 import { pyReplace, pySplit, pyStrip } from './filters.js';
 import { FormatError, braceFormat } from './py-format.js';
 
@@ -118,11 +118,11 @@ const STR: Record<string, (self: string, a: unknown[], k: Record<string, unknown
   center: (x, [w, f]) => justify(x, w, f, 'c'),
   partition: (x, [sep]) => {
     const i = x.indexOf(s(sep, 'sep'));
-    return i < 0 ? [x, '', ''] : [x.slice(0, i), String(sep), x.slice(i + String(sep).length)];
+    return mkTuple(i < 0 ? [x, '', ''] : [x.slice(0, i), String(sep), x.slice(i + String(sep).length)]);
   },
   rpartition: (x, [sep]) => {
     const i = x.lastIndexOf(s(sep, 'sep'));
-    return i < 0 ? ['', '', x] : [x.slice(0, i), String(sep), x.slice(i + String(sep).length)];
+    return mkTuple(i < 0 ? ['', '', x] : [x.slice(0, i), String(sep), x.slice(i + String(sep).length)]);
   },
   expandtabs: (x, [size]) => {
     const n = optInt(size, 8);
@@ -151,7 +151,7 @@ const LIST: Record<string, (self: unknown[], a: unknown[]) => unknown> = {
 const DICT: Record<string, (self: Record<string, unknown>, a: unknown[]) => unknown> = {
   keys: (x) => Object.keys(x),
   values: (x) => Object.values(x),
-  items: (x) => Object.entries(x),
+  items: (x) => Object.entries(x).map((e) => mkTuple(e)),
   get: (x, [key, fallback = null]) => (pyContains(x, key) ? x[String(key)] : fallback),
   copy: (x) => ({ ...x }),
 };

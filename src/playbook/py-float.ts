@@ -46,3 +46,17 @@ export function floatRepr(n: number): string {
   const s = String(n);
   return Number.isInteger(n) ? `${s}.0` : s;
 }
+
+/** Python's correctly rounded fixed-point text ('%.2f', round()): ties go to even digits. */
+export function pyToFixed(x: number, digits: number): string {
+  const js = x.toFixed(digits);
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return js;
+  const exact = Math.abs(x).toFixed(100);
+  const cut = exact.indexOf('.') + 1 + digits;
+  if (exact[cut] !== '5' || !/^0*$/.test(exact.slice(cut + 1))) return js;
+  // A tie: JS rounds away from zero; Python keeps the even neighbour.
+  const kept = exact.slice(0, cut).replace(/\.$/, '');
+  const lastDigit = Number(kept.replace('.', '').slice(-1));
+  if (lastDigit % 2 === 1) return js;
+  return (x < 0 ? '-' : '') + kept;
+}

@@ -1,7 +1,7 @@
 // Python string formatting: `'%s:%d' % (a, b)` (and the `format` filter, which is the same) and
 // `'{} {name}'.format(...)`. The value printers come from the caller, to keep this file free of
 // the evaluator.
-import { PyFloat, floatRepr, isNum, toNum } from './py-float.js';
+import { PyFloat, floatRepr, isNum, pyToFixed, toNum } from './py-float.js';
 
 export interface Printers {
   str(v: unknown): string;
@@ -67,7 +67,7 @@ function convert(v: unknown, conv: string, flags: string, precision: number | un
     case 'f':
     case 'F': {
       const n = number(v, conv);
-      return signed(n, n.toFixed(precision ?? 6), flags);
+      return signed(n, pyToFixed(n, precision ?? 6), flags);
     }
     default: {
       const n = number(v, conv);
@@ -107,7 +107,7 @@ function applySpec(v: unknown, spec: string, p: Printers): string {
   let body: string;
   if (type && type !== 's') {
     const n = number(v, type);
-    if ('fF%'.includes(type)) body = (type === '%' ? n * 100 : n).toFixed(prec === undefined ? 6 : Number(prec)) + (type === '%' ? '%' : '');
+    if ('fF%'.includes(type)) body = pyToFixed(type === "%" ? n * 100 : n, prec === undefined ? 6 : Number(prec)) + (type === '%' ? '%' : '');
     else if (type === 'd' || type === 'n') body = String(Math.trunc(n));
     else if ('xXob'.includes(type)) body = Math.trunc(n).toString({ x: 16, X: 16, o: 8, b: 2 }[type] ?? 10);
     else body = convert(n, type, '', prec === undefined ? undefined : Number(prec), p);

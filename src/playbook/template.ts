@@ -5,7 +5,7 @@
 // compiled. Results follow ansible-core 2.14 (jinja2_native off): see renderString.
 import { ExprSyntaxError, applyFilter, evaluate, evaluateLoose, parseTemplateBlock, parseTagBlock, toText, validate, validateCalls, type Expr, type Vars } from './expr.js';
 import type { Call, Tag } from './expr-parse.js';
-import { ExprEvalError, Macro, Undef, isMapping, makeDict, need, truthy } from './expr-eval.js';
+import { ExprEvalError, Macro, Undef, isMapping, isTuple, makeDict, need, truthy } from './expr-eval.js';
 import { namespaces } from './globals.js';
 import { literalEval } from './literal-eval.js';
 import { isNum } from './py-float.js';
@@ -325,9 +325,17 @@ export function renderString(s: string, vars: Vars): unknown {
   if (out.length === 1) {
     const only = out[0];
     // A list or dict of plain data prints as a literal that reads back as itself.
-    if (Array.isArray(only) || isMapping(only) || typeof only === 'boolean') return only;
+    if ((Array.isArray(only) && !isTuple(only)) || isMapping(only) || typeof only === 'boolean') return only;
+    // Ansible marks a filter's text result as final: `{{ d | to_json }}` stays a string.
+    if (typeof only === 'string' && outputsFilterText(nodes)) return only;
   }
   return convertData(out.map(finalize).join(''));
+}
+
+function outputsFilterText(nodes: Node[]): boolean {
+  const outs = nodes.filter((n) => typeof n !== 'string');
+  const only = outs[0];
+  return outs.length === 1 && typeof only !== 'string' && only?.kind === 'out' && only.expr.kind === 'filter';
 }
 
 function convertData(text: string): unknown {
