@@ -35,7 +35,9 @@ const isLeaf = (v: unknown) => (Array.isArray(v) ? v : isMapping(v) ? Object.val
 
 function toYaml(v: unknown, indent: number, flowLeaves: boolean): string {
   const flowLevel = flowLeaves && isLeaf(v) && (Array.isArray(v) || isMapping(v)) ? 0 : -1;
-  return yaml.dump(plain(v), { indent, sortKeys: true, flowLevel, lineWidth: -1 });
+  const out = yaml.dump(plain(v), { indent, sortKeys: true, flowLevel, lineWidth: -1 });
+  // js-yaml quotes y/n (YAML 1.1 booleans to some parsers); PyYAML, which Ansible uses, does not.
+  return out.replace(/(^|[\s{[,])'([yYnN])'(?=$|[\s,}\]:])/gm, '$1$2');
 }
 
 function title(s: string): string {

@@ -325,17 +325,28 @@ export function renderString(s: string, vars: Vars): unknown {
   if (out.length === 1) {
     const only = out[0];
     // A list or dict of plain data prints as a literal that reads back as itself.
-    if ((Array.isArray(only) && !isTuple(only)) || isMapping(only) || typeof only === 'boolean') return only;
-    // Ansible marks a filter's text result as final: `{{ d | to_json }}` stays a string.
+    if ((Array.isArray(only) && !isTuple(only)) || isMapping(only) || typeof only === 'boolean') return detuple(only);
+    // Ansible keeps what its string-type filters return as text: `{{ d | to_json }}`.
     if (typeof only === 'string' && outputsFilterText(nodes)) return only;
   }
-  return convertData(out.map(finalize).join(''));
+  return detuple(convertData(out.map(finalize).join('')));
 }
+
+/** A rendered value leaves as plain data, as Ansible's results do: tuples become lists. */
+function detuple(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(detuple);
+  if (isMapping(v)) return makeDict(Object.entries(v).map(([k, x]) => [k, detuple(x)] as const));
+  return v;
+}
+
+/** Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal. */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 function outputsFilterText(nodes: Node[]): boolean {
   const outs = nodes.filter((n) => typeof n !== 'string');
   const only = outs[0];
-  return outs.length === 1 && typeof only !== 'string' && only?.kind === 'out' && only.expr.kind === 'filter';
+  if (outs.length !== 1 || typeof only === 'string' || only?.kind !== 'out' || only.expr.kind !== 'filter') return false;
+  return STRING_TYPE_FILTERS.has(only.expr.call.name.replace(/^ansible\.builtin\./, ''));
 }
 
 function convertData(text: string): unknown {
