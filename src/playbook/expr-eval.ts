@@ -73,10 +73,7 @@ export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'none';
   if (Array.isArray(v)) return 'list';
   if (isMapping(v)) return 'dict';
-  if (v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v))) return 'float';
-  if (typeof v === 'number') return 'int';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'str';
+  if (v instanceof PyFloat) return 'number';
   if (typeof v === 'object') return 'object';
   return typeof v;
 }
@@ -181,7 +178,7 @@ export function pyCompare(a: unknown, b: unknown): number {
   }
   const mixed = new Set([typeName(a), typeName(b)]);
   const hint =
-    mixed.has('str') && (mixed.has('int') || mixed.has('float'))
+    mixed.has('string') && mixed.has('number')
       ? " (convert with '| int' or '| float' first; compare versions with 'is version(...)')"
       : '';
   throw new ExprEvalError(`cannot compare ${typeName(a)} with ${typeName(b)}${hint}`);

@@ -92,7 +92,7 @@ class TemplateParser {
 
   private comment(at: number, start: number): void {
     const close = this.s.indexOf('#}', start);
-    if (close < 0) throw new ExprSyntaxError("unclosed '{#': expected '#}'", at);
+    if (close < 0) throw new ExprSyntaxError("unclosed '{#' comment: expected '#}'; to write a literal '{#', use {{ '{#' }}", at);
     this.pos = close + 2;
     if (this.s[close - 1] === '-') this.skipSpace();
   }
