@@ -4,6 +4,7 @@
 import type { Play } from '../playbook/model.js';
 import { batchSizes, mapLimitUntil } from './batches.js';
 import { runHost, type HostJob, type RunOptions } from './host-run.js';
+import { playMagicVars } from './play-magic.js';
 import type { HostResult } from './results.js';
 import type { HeapBudget } from './heap-budget.js';
 
@@ -24,6 +25,8 @@ export interface PlayOutcome {
 
 export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { forks: number; heap?: HeapBudget }): Promise<PlayOutcome> {
   opts.observer.playStart?.(play.name, jobs.map((j) => j.name));
+  const byName = new Map(jobs.map((j) => [j.name, j.vars] as const));
+  const playMagic = playMagicVars([...byName.keys()], (h) => byName.get(h));
   const results: HostResult[] = [];
   let offset = 0;
   let stopped: string | undefined;
@@ -34,7 +37,7 @@ export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { 
     const batch = jobs.slice(offset, offset + size);
     offset += size;
     const { done, notStarted } = await mapLimitUntil(batch, opts.forks, async (job) => {
-      const r = await runHost(play, job, opts);
+      const r = await runHost(play, job, { ...opts, playMagic });
       opts.heap?.afterHost();
       return r;
     }, opts.signal);

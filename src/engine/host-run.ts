@@ -64,6 +64,8 @@ export interface RunOptions {
   touching?: (host: string) => Promise<void>;
   /** Set when the user interrupts: hosts stop before their next task. */
   signal?: AbortSignal;
+  /** play_hosts, hostvars, omit… (play-magic.ts), shared by the play's hosts. */
+  playMagic?: Vars;
 }
 
 export const DEFAULT_TASK_TIMEOUT_MS = 300_000;
@@ -184,7 +186,7 @@ class HostPlay {
     const { play, job, opts } = this;
     const known = play.gatherFacts || !!this.state.facts;
     const pathLabel = this.reach ? (this.link as HostLink).path?.label ?? this.reach.paths[0]?.label ?? 'direct' : 'local';
-    const magic: Vars = { ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
+    const magic: Vars = { ...opts.playMagic, ansible_check_mode: opts.check, remedy_path: pathLabel, inventory_hostname: job.name };
     if (this.reach) this.state.clientAddress ??= await sourceAddressFor(this.reach.target.host, this.reach.target.port);
     if (this.state.clientAddress) magic.remedy_client_address = this.state.clientAddress;
     const tx = this.transaction(facts);

@@ -17,3 +17,12 @@ export function playMagicVars(hosts: readonly string[], varsOf: (host: string) =
     omit: OMIT,
   };
 }
+
+/** Module arguments with `omit` removed, in nested dicts and lists too (Ansible's remove_omit). */
+export function dropOmitted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== OMIT).map(dropOmitted);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return makeDict(Object.entries(value).filter(([, v]) => v !== OMIT).map(([k, v]) => [k, dropOmitted(v)] as const));
+  }
+  return value;
+}

@@ -6,6 +6,7 @@ import { formatPos } from '../errors.js';
 import { findModule } from '../modules/index.js';
 import { parseModuleArgs } from '../playbook/args.js';
 import { renderDeep } from '../playbook/template.js';
+import { dropOmitted } from './play-magic.js';
 import { evalCondition } from '../playbook/condition.js';
 import type { Task } from '../playbook/model.js';
 import type { Facts } from '../facts.js';
@@ -117,7 +118,7 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars, alone = false): Pro
     return { result, registered: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
   }
   const mod = findModule(task.module)!;
-  const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
+  const parsed = parseModuleArgs(mod, dropOmitted(renderDeep(task.args, vars)));
   if (!parsed.ok) {
     const msg = parsed.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
     return failure(task, `${formatPos(task.argsPos)}: ${mod.name}: ${msg}`);
@@ -146,7 +147,7 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
     if (task.loop !== undefined) continue;
     try {
       const mod = findModule(task.module)!;
-      const parsed = parseModuleArgs(mod, renderDeep(task.args, vars));
+      const parsed = parseModuleArgs(mod, dropOmitted(renderDeep(task.args, vars)));
       if (!parsed.ok) continue;
       paths.push(...(mod.reads?.(parsed.value, ctx) ?? []));
       probes.push(...(mod.probes?.(parsed.value, ctx) ?? []), ...(mod.likelyProbes?.(parsed.value) ?? []));
