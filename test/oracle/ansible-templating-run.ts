@@ -22,12 +22,25 @@ export function ansiblePlaybookPath(): string | null {
   }
 }
 
-export function runAnsible(cases: readonly string[], vars: Record<string, unknown>): AnsibleOutcome[] {
+/** A case is a `debug: msg` template, or `{ fact }`: a template stored by set_fact and read back. */
+export type OracleCase = string | { fact: string };
+
+function taskFor(c: OracleCase, i: number): unknown {
+  if (typeof c === 'string') return { debug: { msg: c }, register: `r${i}`, ignore_errors: true };
+  return { block: [{ set_fact: { [`f${i}`]: c.fact } }, { debug: { var: `f${i}` }, register: `r${i}` }], rescue: [{ set_fact: { [`r${i}`]: { failed: true, msg: 'set_fact failed' } } }] };
+}
+
+function resultFor(c: OracleCase, i: number): string {
+  const value = typeof c === 'string' ? `r${i}.msg | default('')` : `r${i}['f${i}'] | default(r${i}.msg)`;
+  return `'${i}': {'failed': r${i}.failed | default(false), 'msg': ${value}, 'str': ${value} | string}`;
+}
+
+export function runAnsible(cases: readonly OracleCase[], vars: Record<string, unknown>): AnsibleOutcome[] {
   const dir = mkdtempSync(join(tmpdir(), 'remedy-oracle-'));
   try {
     const out = join(dir, 'results.json');
-    const tasks: unknown[] = cases.map((msg, i) => ({ debug: { msg }, register: `r${i}`, ignore_errors: true }));
-    const entries = cases.map((_, i) => `'${i}': {'failed': r${i}.failed | default(false), 'msg': r${i}.msg | default(''), 'str': r${i}.msg | default('') | string}`);
+    const tasks: unknown[] = cases.map(taskFor);
+    const entries = cases.map(resultFor);
     tasks.push({ copy: { dest: out, content: `{{ {${entries.join(', ')}} | to_json }}` } });
     const play = { hosts: 'localhost', connection: 'local', gather_facts: false, vars, tasks };
     const playbook = join(dir, 'play.json');

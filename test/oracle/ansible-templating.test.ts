@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { renderString } from '../../src/playbook/template.js';
 import { pyStr } from '../../src/playbook/expr-eval.js';
 import { ansiblePlaybookPath, runAnsible, type AnsibleOutcome } from './ansible-templating-run.js';
-import { CORPUS, CORPUS_VARS } from './templating-corpus.js';
+import { CORPUS, CORPUS_VARS, FACT_CORPUS } from './templating-corpus.js';
 import { oracleMagicVars } from './ansible-templating-vars.js';
 
 /** Template → why remedy differs on purpose. */
@@ -46,8 +46,8 @@ describe.runIf(!ansible && process.env.CI === 'true')('the Ansible oracle under 
 });
 
 describe.skipIf(!ansible)('templating agrees with ansible-playbook', () => {
-  it(`renders the ${CORPUS.length}-case corpus as Ansible does`, () => {
-    const expected = runAnsible(CORPUS, CORPUS_VARS);
+  it(`renders the ${CORPUS.length}-case corpus, and ${FACT_CORPUS.length} set_fact values, as Ansible does`, () => {
+    const expected = runAnsible([...CORPUS, ...FACT_CORPUS.map((fact) => ({ fact }))], CORPUS_VARS);
     const unexplained: string[] = [];
     let agreed = 0;
     CORPUS.forEach((template, i) => {
@@ -59,7 +59,15 @@ describe.skipIf(!ansible)('templating agrees with ansible-playbook', () => {
       const theirs = a.failed ? `error: ${a.text.slice(0, 120)}` : `${JSON.stringify(a.value)} / ${a.text}`;
       unexplained.push(`${template}\n    ansible: ${theirs}\n    remedy:  ${ours}`);
     });
-    console.log(`templating: ${agreed}/${CORPUS.length} cases agree with ansible-playbook` +
+    FACT_CORPUS.forEach((template, j) => {
+      const a = expected[CORPUS.length + j] as AnsibleOutcome;
+      const r = remedy(template);
+      if (agrees(a, r)) return void agreed++;
+      const ours = r.failed ? `error: ${r.error}` : `${JSON.stringify(r.value)} / ${r.text}`;
+      unexplained.push(`set_fact: ${template}\n    ansible: ${JSON.stringify(a.value)} / ${a.text}\n    remedy:  ${ours}`);
+    });
+    const total = CORPUS.length + FACT_CORPUS.length;
+    console.log(`templating: ${agreed}/${total} cases agree with ansible-playbook` +
       ` (${Object.keys(DOCUMENTED_DIFFERENCES).length} documented differences)`);
     expect(unexplained, unexplained.join('\n')).toEqual([]);
   }, 300_000);

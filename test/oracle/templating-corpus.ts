@@ -185,3 +185,10 @@ export const CORPUS: string[] = [
   "{{ \"it's\" }}", "{{ ['it\\'s'] }}", '{{ ["a\\nb"] }}', '{{ {"k": "v\'q"} }}', '{{ 12345678901234567890 }}', '{{ 1.0e20 }}',
   '{{ 1e-5 }}', '{{ 100.0 }}', '{{ 0.5 | round }}', '{{ 1.5 | round }}', '{{ -0.0 }}',
 ];
+
+/** Templates stored with set_fact and read back with `debug: var=`: the type Ansible keeps. */
+export const FACT_CORPUS: string[] = [
+  '{{ n }}', '{{ n + 1 }}', '{{ port | int }}', '{{ flag }}', '{{ not flag }}', '{{ nothing }}', '{{ l }}', '{{ d }}',
+  '{{ users | map(attribute="uid") | list }}', '{{ 42 | float }}', '{{ ratio }}', '{{ "[1, 2]" }}', '{{ d | to_json }}',
+  '{{ n > 3 }}', ' {{ n }}', '{{ n }} ', '{{ s }}', '{{ l | length }}', '{{ d.items() | list }}', '{{ {"k": [1.5, none]} }}',
+];
