@@ -1,7 +1,8 @@
 // Tree-walking evaluator for expr-parse.ts ASTs, plus the Python-flavoured value semantics the
 // language needs (truthiness, str(), ==, ordering). Values are plain data: strings, numbers,
 // booleans, null (None), arrays and plain objects. Only own data properties of plain objects and
-// array elements are reachable; nothing can reach a prototype, a constructor or a method.
+// array elements are reachable; nothing can reach a prototype or a constructor, and the only
+// callables are the library's named tables (methods.ts, globals.ts), never a JS function of a value.
 import type { Call, Expr } from './expr-parse.js';
 import { PyFloat, floatRepr, isFloat, isNum, mkFloat, toNum } from './py-float.js';
 import { FormatError, percentFormat as formatWith } from './py-format.js';
@@ -603,8 +604,6 @@ function evalFunctionCall(node: Extract<Expr, { kind: 'call' }>, scope: Scope): 
     if (member instanceof Macro) return member.call(args, kwargs);
     return scope.lib.method(self, node.call.name, args, kwargs);
   }
-  const local = scope.locals?.get(node.call.name);
-  if (local instanceof Macro) return local.call(args, kwargs);
   const fn = scope.lib.func(node.call.name);
   if (!fn) throw new ExprEvalError(`'${node.call.name}' is not a function`);
   return fn(args, kwargs, scope.vars);

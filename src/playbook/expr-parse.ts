@@ -1,5 +1,5 @@
-// Tokenizer and recursive-descent parser for remedy's expression language: the safe subset of
-// Jinja2 that Ansible users write inside `{{ }}` and `when:`. Playbook text is only ever turned
+// Tokenizer and recursive-descent parser for the Jinja2 that Ansible users write inside `{{ }}`,
+// `{% %}` tags and `when:`. Playbook text is only ever turned
 // into this AST and walked by expr-eval.ts; it is never handed to eval, Function or vm.
 //
 // Precedence follows Jinja2's parser (lowest first):
@@ -603,7 +603,7 @@ class Parser {
         this.parseArguments(call, node.kind === 'attr' ? 'method' : 'function');
         node = { kind: 'call', callee: node, call, start: node.start, end: this.lastEnd };
       } else if (this.isOp('(')) {
-        throw this.callError(node);
+        throw this.error("only functions ('range(3)'), methods ('s.split()'), filters and tests take arguments");
       } else {
         return node;
       }
@@ -627,10 +627,6 @@ class Parser {
       return { kind: 'index', object, index: lower, start: object.start, end: this.lastEnd };
     }
     return { kind: 'slice', object, lower, upper, step, start: object.start, end: this.lastEnd };
-  }
-
-  private callError(_callee: Expr): ExprSyntaxError {
-    return this.error("only functions ('range(3)'), methods ('s.split()'), filters and tests take arguments");
   }
 
   private parsePrimary(): Expr {

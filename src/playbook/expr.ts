@@ -97,7 +97,7 @@ function checkFunction(node: Extract<Expr, { kind: 'call' }>): void {
   const { name, nameStart } = node.call;
   if (node.callee.kind === 'attr') {
     if (!LIBRARY.isMethod(name)) throw new ExprSyntaxError(`unknown method '.${name}()'`, nameStart);
-  } else if (!LIBRARY.func(name) && name !== 'loop') {
+  } else if (!LIBRARY.func(name)) {
     const known = Object.keys(GLOBALS).join(', ');
     throw new ExprSyntaxError(`unknown function '${name}()' (functions: ${known}; filters are written 'x | ${name}')`, nameStart);
   }
