@@ -1,17 +1,18 @@
 // `command`: run a program without a shell (argv quoted word by word), like Ansible's command.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import path from 'node:path';
 import { quote, quoteArgv, splitArgs } from '../shell.js';
 import type { ModuleDef, PlanContext } from './module.js';
 import type { ModulePlan } from '../engine/change.js';
 
 export const runGuards = {
-  chdir: z.string().optional(),
+  chdir: str().optional(),
   /** Skip when this path exists. */
-  creates: z.string().optional(),
+  creates: str().optional(),
   /** Skip when this path does not exist. */
-  removes: z.string().optional(),
-  stdin: z.string().optional(),
+  removes: str().optional(),
+  stdin: str().optional(),
 };
 
 interface Guards {
@@ -42,8 +43,8 @@ export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, comman
 
 const args = z
   .strictObject({
-    cmd: z.string().optional(),
-    argv: z.array(z.string()).min(1).optional(),
+    cmd: str().optional(),
+    argv: z.array(str()).min(1).optional(),
     ...runGuards,
   })
   .superRefine((a, ctx) => {
