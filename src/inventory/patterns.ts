@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { groupHosts, inInventoryOrder, type Inventory } from './model.js';
 
-/** A malformed pattern (bad regex, subscript out of range, missing @file). */
+/** A malformed pattern (bad regex, missing @file). */
 export class HostPatternError extends UsageError {
   override name = 'HostPatternError';
 }
@@ -100,7 +100,7 @@ function matchOne(inv: Inventory, part: string): string[] {
   const found = new Set(hosts);
   for (const g of groups) for (const h of groupHosts(inv, g)) found.add(h);
   const ordered = inInventoryOrder(inv, found);
-  return subscript ? applySubscript(ordered, subscript, part) : ordered;
+  return subscript ? applySubscript(ordered, subscript) : ordered;
 }
 
 /** Groups whose name matches, and hosts whose name matches (see Ansible's _enumerate_matches). */
@@ -125,14 +125,24 @@ function splitSubscript(part: string): { expr: string; subscript?: Subscript } {
   return { expr: expr!, subscript: end ? { start: Number(start), end: Number(end) } : { start: Number(start) } };
 }
 
-function applySubscript(hosts: string[], s: Subscript, part: string): string[] {
+function applySubscript(hosts: string[], s: Subscript): string[] {
   if (hosts.length === 0) return hosts;
   if ('start' in s) return hosts.slice(s.start, s.end === undefined ? undefined : s.end + 1);
+  // Out of range selects nothing, as in Ansible (which then warns that no hosts matched).
   const host = hosts.at(s.index);
-  if (host === undefined) {
-    throw new HostPatternError(`host pattern '${part}': index ${s.index} is out of range (${hosts.length} hosts matched)`);
-  }
-  return [host];
+  return host === undefined ? [] : [host];
+}
+
+/**
+ * Ansible's warnings for a pattern, in its words: one per part that matches nothing, and one
+ * when nothing at all is selected. `implicit` names parts already satisfied (implicit localhost).
+ */
+export function patternWarnings(inv: Inventory, pattern: HostPattern, selected: number, implicit: readonly string[] = []): string[] {
+  const unmatched = unmatchedPatternParts(inv, pattern).filter((p) => !implicit.includes(p));
+  return [
+    ...unmatched.map((p) => `Could not match supplied host pattern, ignoring: ${p}`),
+    ...(selected === 0 ? ['No hosts matched, nothing to do'] : []),
+  ];
 }
 
 /** `~regex` (Python re.match: anchored at the start only) or a shell glob (whole name). */

@@ -30,7 +30,7 @@ export function guardReads(a: Guards): string[] {
 }
 
 /** Apply creates/removes, then plan the exact command line. */
-export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, command: string): ModulePlan {
+export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, command: string, cmd?: string | string[]): ModulePlan {
   if (a.creates && ctx.file(resolveIn(a.creates, a.chdir)).kind !== 'absent') {
     return { kind: 'skip', reason: `${a.creates} exists (creates)` };
   }
@@ -38,7 +38,7 @@ export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, comman
     return { kind: 'skip', reason: `${a.removes} does not exist (removes)` };
   }
   const line = a.chdir ? `cd ${quote(a.chdir)} && ${command}` : command;
-  return { kind: 'change', changes: [{ kind: 'run', command: line, stdin: a.stdin }] };
+  return { kind: 'change', changes: [{ kind: 'run', command: line, cmd, stdin: a.stdin }] };
 }
 
 const args = z
@@ -69,6 +69,6 @@ export const command: ModuleDef<z.infer<typeof args>> = {
   reads: guardReads,
   plan(a, ctx) {
     const argv = a.argv ?? splitArgs(a.cmd!);
-    return planRun(a, ctx, quoteArgv(argv));
+    return planRun(a, ctx, quoteArgv(argv), argv);
   },
 };

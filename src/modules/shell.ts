@@ -18,5 +18,5 @@ export const shell: ModuleDef<z.infer<typeof args>> = {
   args,
   freeForm: 'cmd',
   reads: guardReads,
-  plan: (a, ctx) => planRun(a, ctx, `${quote(a.executable)} -c ${quote(a.cmd)}`),
+  plan: (a, ctx) => planRun(a, ctx, `${quote(a.executable)} -c ${quote(a.cmd)}`, a.cmd),
 };
