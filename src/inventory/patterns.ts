@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { groupHosts, inInventoryOrder, type Inventory } from './model.js';
 
-/** A malformed pattern (bad regex, missing @file). */
+/** A malformed pattern (bad regex, subscript out of range, missing @file). */
 export class HostPatternError extends UsageError {
   override name = 'HostPatternError';
 }
@@ -100,7 +100,7 @@ function matchOne(inv: Inventory, part: string): string[] {
   const found = new Set(hosts);
   for (const g of groups) for (const h of groupHosts(inv, g)) found.add(h);
   const ordered = inInventoryOrder(inv, found);
-  return subscript ? applySubscript(ordered, subscript) : ordered;
+  return subscript ? applySubscript(ordered, subscript, part) : ordered;
 }
 
 /** Groups whose name matches, and hosts whose name matches (see Ansible's _enumerate_matches). */
@@ -125,12 +125,13 @@ function splitSubscript(part: string): { expr: string; subscript?: Subscript } {
   return { expr: expr!, subscript: end ? { start: Number(start), end: Number(end) } : { start: Number(start) } };
 }
 
-function applySubscript(hosts: string[], s: Subscript): string[] {
+function applySubscript(hosts: string[], s: Subscript, part: string): string[] {
   if (hosts.length === 0) return hosts;
   if ('start' in s) return hosts.slice(s.start, s.end === undefined ? undefined : s.end + 1);
-  // Out of range selects nothing, as in Ansible (which then warns that no hosts matched).
+  // Ansible raises here (an IndexError), in hosts: and --limit alike; a slice past the end is empty.
   const host = hosts.at(s.index);
-  return host === undefined ? [] : [host];
+  if (host === undefined) throw new HostPatternError(`No hosts matched the subscripted pattern '${part}' (index ${s.index}, ${hosts.length} hosts)`);
+  return [host];
 }
 
 /**
