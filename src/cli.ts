@@ -213,7 +213,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--graph', 'group tree like ansible-inventory --graph')
     .action(async (flags: { inventory?: string; limit?: string; list?: boolean; graph?: boolean }) => {
       if (flags.list && flags.graph) throw new UsageError('--list and --graph are exclusive');
-      say(await inventoryCommand(flags, io.env));
+      const { out, warnings } = await inventoryCommand(flags, io.env);
+      for (const w of warnings) io.stderr.write(`[WARNING]: ${w}\n`);
+      say(out);
     });
 
   program.command('validate')

@@ -1,6 +1,6 @@
 // `remedy inventory` and `remedy validate`: read-only commands that touch no host.
 import { loadPlaybook } from './playbook/load.js';
-import { selectHosts, limitHosts, unmatchedPatternParts } from './inventory/patterns.js';
+import { selectHosts, limitHosts, unmatchedPatternParts, patternWarnings } from './inventory/patterns.js';
 import { hostVars } from './inventory/vars.js';
 import { inventoryGraph, inventoryList } from './inventory/graph.js';
 import { openInventory, needsImplicitLocalhost } from './inventory-source.js';
@@ -8,12 +8,22 @@ import { loadSshConfig } from './transport/ssh-config.js';
 import { resolveReach } from './engine/reach.js';
 import { ValidationError, ValidationErrors, formatPos } from './errors.js';
 
-export async function inventoryCommand(flags: { inventory?: string; limit?: string; graph?: boolean }, env: NodeJS.ProcessEnv): Promise<string> {
+/** The listing (stdout) and Ansible-worded warnings about the limit (stderr). */
+export async function inventoryCommand(
+  flags: { inventory?: string; limit?: string; graph?: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<{ out: string; warnings: string[] }> {
   const inv = await openInventory(flags.inventory, env);
-  if (flags.graph) return inventoryGraph(inv);
+  if (flags.graph) return { out: inventoryGraph(inv), warnings: [] };
   const all = selectHosts(inv, 'all');
-  const hosts = flags.limit ? limitHosts(all, inv, flags.limit) : all;
-  return JSON.stringify(inventoryList(inv, hosts), null, 2);
+  if (!flags.limit) return { out: JSON.stringify(inventoryList(inv, all), null, 2), warnings: [] };
+  const hosts = limitHosts(all, inv, flags.limit);
+  const list = inventoryList(inv, hosts);
+  // `-l localhost` finds Ansible's implicit localhost when the inventory lacks one.
+  const implicit = needsImplicitLocalhost(inv, flags.limit) ? ['localhost', '127.0.0.1'].filter((n) => flags.limit!.split(/[:,]/).includes(n)) : [];
+  for (const name of implicit) list._meta.hostvars[name] = { ansible_connection: 'local' };
+  const warnings = patternWarnings(inv, flags.limit, hosts.length + implicit.length, implicit);
+  return { out: JSON.stringify(list, null, 2), warnings };
 }
 
 export async function validateCommand(playbookFile: string, flags: { inventory?: string }, env: NodeJS.ProcessEnv): Promise<string[]> {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { UsageError } from './errors.js';
 import { splitArgs } from './shell.js';
+import { YAML11_SCHEMA } from './yaml11-schema.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -44,7 +45,7 @@ function parseOne(spec: string): Record<string, unknown> {
 function mapping(text: string, where: string): Record<string, unknown> {
   let v: unknown;
   try {
-    v = yaml.load(text);
+    v = yaml.load(text, { schema: YAML11_SCHEMA });
   } catch (err) {
     throw new UsageError(`${where}: not valid JSON/YAML: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -1,10 +1,11 @@
 // YAML loading that keeps source positions, so every playbook and inventory error can name
 // file:line:col. js-yaml reports positions for syntax errors itself; for schema errors we use
 // its `listener` option, which fires 'open'/'close' around every node it composes, and rebuild
-// a position tree beside the loaded data.
+// a position tree beside the loaded data. Values are typed as Ansible (PyYAML, YAML 1.1) types them.
 import yaml from 'js-yaml';
 import { readFile } from 'node:fs/promises';
 import { ValidationError, type SourcePos } from './errors.js';
+import { YAML11_SCHEMA } from './yaml11-schema.js';
 
 export type PathKey = string | number;
 
@@ -36,6 +37,7 @@ export function parseYaml(text: string, file: string): YamlDoc {
   try {
     data = yaml.load(text, {
       filename: file,
+      schema: YAML11_SCHEMA,
       listener(event, state) {
         if (event === 'open') {
           stack.push({ start: state.position, result: undefined, children: [] });

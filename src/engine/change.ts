@@ -37,6 +37,8 @@ export interface RunChange {
   kind: 'run';
   /** The exact text handed to the remote shell: already quoted, shown verbatim by `plan`. */
   command: string;
+  /** What a registered result's `cmd` is, as in Ansible: command's argv words, shell's string. */
+  cmd?: string | string[];
   stdin?: string;
   /** Non-zero exit codes that still count as success. */
   okCodes?: number[];

@@ -291,7 +291,7 @@ async function settleTask(task: Task, env: TaskEnv, vars: Vars, result: TaskResu
       const stdout = o.stdout.replace(/\n$/, '');
       const stderr = o.stderr.replace(/\n$/, '');
       Object.assign(registered, {
-        cmd: c.command, rc: o.code, stdout, stderr,
+        cmd: c.cmd ?? c.command, rc: o.code, stdout, stderr,
         stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
       });
     }

@@ -55,9 +55,12 @@ async function addInventoryFile(builder: InventoryBuilder, file: string): Promis
   else addIniInventory(builder, text, file);
 }
 
-/** Ansible skips these in an inventory directory (INVENTORY_IGNORE_EXTS and friends). */
+/**
+ * Ansible skips these in an inventory directory: INVENTORY_IGNORE_EXTS, whose default includes
+ * '.ini' (an INI file is read when named with -i, not when it sits in a directory).
+ */
 const IGNORED_NAMES = /^(\.|group_vars$|host_vars$|vars_plugins$)/;
-const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.cfg', '.retry'];
+const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
 
 /** Inventory files in a directory, recursively, in lexical order. */
 async function inventoryFiles(dir: string): Promise<string[]> {

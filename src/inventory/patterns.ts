@@ -128,11 +128,22 @@ function splitSubscript(part: string): { expr: string; subscript?: Subscript } {
 function applySubscript(hosts: string[], s: Subscript, part: string): string[] {
   if (hosts.length === 0) return hosts;
   if ('start' in s) return hosts.slice(s.start, s.end === undefined ? undefined : s.end + 1);
+  // Ansible raises here (an IndexError), in hosts: and --limit alike; a slice past the end is empty.
   const host = hosts.at(s.index);
-  if (host === undefined) {
-    throw new HostPatternError(`host pattern '${part}': index ${s.index} is out of range (${hosts.length} hosts matched)`);
-  }
+  if (host === undefined) throw new HostPatternError(`No hosts matched the subscripted pattern '${part}' (index ${s.index}, ${hosts.length} hosts)`);
   return [host];
+}
+
+/**
+ * Ansible's warnings for a pattern, in its words: one per part that matches nothing, and one
+ * when nothing at all is selected. `implicit` names parts already satisfied (implicit localhost).
+ */
+export function patternWarnings(inv: Inventory, pattern: HostPattern, selected: number, implicit: readonly string[] = []): string[] {
+  const unmatched = unmatchedPatternParts(inv, pattern).filter((p) => !implicit.includes(p));
+  return [
+    ...unmatched.map((p) => `Could not match supplied host pattern, ignoring: ${p}`),
+    ...(selected === 0 ? ['No hosts matched, nothing to do'] : []),
+  ];
 }
 
 /** `~regex` (Python re.match: anchored at the start only) or a shell glob (whole name). */

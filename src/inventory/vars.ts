@@ -56,14 +56,21 @@ export function hostVarLayers(inv: Inventory, hostName: string): VarLayer[] {
   const fileSource = (files: string[] | undefined, fallback: string): string => (files?.length ? files.join(', ') : fallback);
 
   const layers: VarLayer[] = [
-    { level: l1, source: "group 'all'", vars: all?.vars ?? {} },
-    ...groups.map((g) => ({ level: l2, source: `group '${g.name}'`, vars: g.vars })),
+    { level: l1, source: "group 'all'", vars: withoutPriority(all?.vars ?? {}) },
+    ...groups.map((g) => ({ level: l2, source: `group '${g.name}'`, vars: withoutPriority(g.vars) })),
     { level: l3, source: fileSource(all?.varFiles, 'group_vars/all'), vars: all?.fileVars ?? {} },
     ...groups.map((g) => ({ level: l4, source: fileSource(g.varFiles, `group_vars/${g.name}`), vars: g.fileVars ?? {} })),
     { level: l5, source: `host '${hostName}'`, vars: host.vars },
     { level: l6, source: fileSource(host.varFiles, `host_vars/${hostName}`), vars: host.fileVars ?? {} },
   ];
   return layers.filter((l) => Object.keys(l.vars).length > 0);
+}
+
+/** In an inventory file ansible_group_priority sets the group's priority; it is not a var (as in Ansible). */
+function withoutPriority(vars: Record<string, unknown>): Record<string, unknown> {
+  if (!('ansible_group_priority' in vars)) return vars;
+  const { ansible_group_priority: _priority, ...rest } = vars;
+  return rest;
 }
 
 /** All inventory vars of a host plus the magic vars; a fresh copy the caller may change. */

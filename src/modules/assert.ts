@@ -1,14 +1,15 @@
 // `assert`: fail the host unless every condition holds. Evaluated on the controller, so it works
 // the same under plan and apply (a guard that a dry run would skip is no guard).
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import { evalCondition } from '../playbook/condition.js';
 import type { ModuleDef } from './module.js';
 
 const args = z.strictObject({
-  that: z.union([z.string(), z.array(z.string()).min(1)]),
-  fail_msg: z.string().optional(),
-  msg: z.string().optional(),
-  success_msg: z.string().optional(),
+  that: z.union([str(), z.array(str()).min(1)]),
+  fail_msg: str().optional(),
+  msg: str().optional(),
+  success_msg: str().optional(),
 });
 
 export const assert: ModuleDef<z.infer<typeof args>> = {

@@ -1,17 +1,18 @@
 // `command`: run a program without a shell (argv quoted word by word), like Ansible's command.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import path from 'node:path';
 import { quote, quoteArgv, splitArgs } from '../shell.js';
 import type { ModuleDef, PlanContext } from './module.js';
 import type { ModulePlan } from '../engine/change.js';
 
 export const runGuards = {
-  chdir: z.string().optional(),
+  chdir: str().optional(),
   /** Skip when this path exists. */
-  creates: z.string().optional(),
+  creates: str().optional(),
   /** Skip when this path does not exist. */
-  removes: z.string().optional(),
-  stdin: z.string().optional(),
+  removes: str().optional(),
+  stdin: str().optional(),
 };
 
 interface Guards {
@@ -29,7 +30,7 @@ export function guardReads(a: Guards): string[] {
 }
 
 /** Apply creates/removes, then plan the exact command line. */
-export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, command: string): ModulePlan {
+export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, command: string, cmd?: string | string[]): ModulePlan {
   if (a.creates && ctx.file(resolveIn(a.creates, a.chdir)).kind !== 'absent') {
     return { kind: 'skip', reason: `${a.creates} exists (creates)` };
   }
@@ -37,13 +38,13 @@ export function planRun(a: Guards & { stdin?: string }, ctx: PlanContext, comman
     return { kind: 'skip', reason: `${a.removes} does not exist (removes)` };
   }
   const line = a.chdir ? `cd ${quote(a.chdir)} && ${command}` : command;
-  return { kind: 'change', changes: [{ kind: 'run', command: line, stdin: a.stdin }] };
+  return { kind: 'change', changes: [{ kind: 'run', command: line, cmd, stdin: a.stdin }] };
 }
 
 const args = z
   .strictObject({
-    cmd: z.string().optional(),
-    argv: z.array(z.string()).min(1).optional(),
+    cmd: str().optional(),
+    argv: z.array(str()).min(1).optional(),
     ...runGuards,
   })
   .superRefine((a, ctx) => {
@@ -68,6 +69,6 @@ export const command: ModuleDef<z.infer<typeof args>> = {
   reads: guardReads,
   plan(a, ctx) {
     const argv = a.argv ?? splitArgs(a.cmd!);
-    return planRun(a, ctx, quoteArgv(argv));
+    return planRun(a, ctx, quoteArgv(argv), argv);
   },
 };

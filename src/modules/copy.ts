@@ -1,11 +1,12 @@
 // `copy` with `content`: make a file hold exactly these bytes, with mode and owner.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { fileAttrArgs, planWrite } from './file-attrs.js';
 
 const args = z.strictObject({
-  dest: z.string().min(1),
-  content: z.string(),
+  dest: str(z.string().min(1)),
+  content: str(),
   ...fileAttrArgs,
 });
 

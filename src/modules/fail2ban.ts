@@ -4,20 +4,21 @@
 // (never jail.conf, which package upgrades overwrite) plus `addignoreip` at run time.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { str, boolArg } from './arg-types.js';
 import type { Change } from '../engine/change.js';
 import { jailsBanning, parseProbe, planAddIgnoreIp, planUnban, probeScript, quickProbeScript } from '../formats/fail2ban.js';
 import { planIgnoreIpDetailed } from '../formats/jail-conf.js';
-import { boolArg, editableText, planWrite } from './file-attrs.js';
+import { editableText, planWrite } from './file-attrs.js';
 import type { ModuleDef } from './module.js';
 import { quoteArgv } from '../shell.js';
 
 const args = z.strictObject({
-  ip: z.string().refine((s) => isIP(s) !== 0, 'expected an IP address'),
+  ip: str(z.string().refine((s) => isIP(s) !== 0, 'expected an IP address')),
   /** Only these jails (default: every jail that bans the address). */
-  jails: z.array(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'not a jail name')).optional(),
+  jails: z.array(str(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'not a jail name'))).optional(),
   /** Also whitelist the address: jail.local [DEFAULT] ignoreip and addignoreip at run time. */
   whitelist: boolArg.default(false),
-  jail_local: z.string().default('/etc/fail2ban/jail.local'),
+  jail_local: str().default('/etc/fail2ban/jail.local'),
 });
 
 // Unbanning needs only `banned` (one Python start); whitelisting also needs the jails' ignore lists.

@@ -1,34 +1,15 @@
 // Shared by every module that writes a file: mode/owner arguments, and the rule that a write is
 // planned only when content or attributes really differ.
-import { z } from 'zod';
 import type { FileState, WriteChange } from '../engine/change.js';
-import { asBool } from '../playbook/bool.js';
+import { idArg, modeArg, str } from './arg-types.js';
 import { MAX_FETCH_BYTES } from '../engine/remote-files.js';
-
-/** A boolean as YAML 1.1 (and so Ansible) reads it: yes/no/true/false/on/off. */
-export const boolArg = z.preprocess((v) => asBool(v) ?? v, z.boolean());
-
-/**
- * `mode` as Ansible users write it: '0644', '644', 'u=rw,g=r,o=r' is not supported. YAML reads an
- * unquoted 0644 as the number 644, so a number's decimal digits are taken as octal digits.
- */
-export const modeArg = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const s = String(v).trim();
-    if (!/^0?[0-7]{3,4}$/.test(s)) {
-      ctx.addIssue({ code: 'custom', message: `mode: expected an octal mode like '0644', got '${s}'` });
-      return z.NEVER;
-    }
-    return s.replace(/^0?([0-7]{3,4})$/, '$1').padStart(4, '0');
-  });
 
 export const fileAttrArgs = {
   mode: modeArg.optional(),
-  owner: z.union([z.string(), z.number()]).transform(String).optional(),
-  group: z.union([z.string(), z.number()]).transform(String).optional(),
+  owner: idArg.optional(),
+  group: idArg.optional(),
   /** Command run against the candidate file before it replaces the original (`%s` = its path). */
-  validate: z.string().optional(),
+  validate: str().optional(),
 };
 
 export interface FileAttrs {

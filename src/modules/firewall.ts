@@ -4,12 +4,13 @@
 // Bans in fail2ban's chains are left to the fail2ban module (lifted through fail2ban-client).
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { str, int } from './arg-types.js';
 import { firewallProbeScript, parseFirewallProbe, planFirewallFromProbe } from '../formats/firewall.js';
 import type { ModuleDef } from './module.js';
 
 const args = z.strictObject({
-  client: z.string().refine((s) => isIP(s) !== 0, 'expected an IP address'),
-  port: z.coerce.number().int().min(1).max(65535).default(22),
+  client: str(z.string().refine((s) => isIP(s) !== 0, 'expected an IP address')),
+  port: int(z.number().int().min(1).max(65535)).default(22),
 });
 
 const PROBE = firewallProbeScript();

@@ -10,6 +10,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { int } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { editableText, planWrite } from './file-attrs.js';
 import { knownHostName } from '../transport/known-hosts.js';
@@ -48,9 +49,7 @@ export function controllerPath(p: ControllerPath, vars: Record<string, unknown>)
 /** `[host]:port`, the name ssh records for a non-22 port. */
 const BRACKETED = /^\[[^\]]+\]:(\d+)$/;
 
-const portArg = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)])
-  .pipe(z.number().int().min(1).max(65535));
+const portArg = int(z.number({ error: 'expected a port number' }).int().min(1).max(65535));
 
 const args = z
   .strictObject({

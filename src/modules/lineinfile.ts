@@ -2,18 +2,19 @@
 // the LAST matching line is replaced, unless `firstmatch: true`. Every other byte of the file,
 // including each line's own line ending, is kept.
 import { z } from 'zod';
+import { str, boolArg } from './arg-types.js';
 import type { ModuleDef } from './module.js';
-import { boolArg, editableText, fileAttrArgs, planWrite } from './file-attrs.js';
+import { editableText, fileAttrArgs, planWrite } from './file-attrs.js';
 
 const args = z
   .strictObject({
-    path: z.string().min(1),
-    line: z.string().optional(),
-    regexp: z.string().optional(),
-    search_string: z.string().optional(),
+    path: str(z.string().min(1)),
+    line: str().optional(),
+    regexp: str().optional(),
+    search_string: str().optional(),
     state: z.enum(['present', 'absent']).default('present'),
-    insertafter: z.string().optional(),
-    insertbefore: z.string().optional(),
+    insertafter: str().optional(),
+    insertbefore: str().optional(),
     create: boolArg.default(false),
     backrefs: boolArg.default(false),
     firstmatch: boolArg.default(false),

@@ -3,6 +3,7 @@
 // are removed), and restart sshd when its configuration comes back. Planned like any module, so
 // `remedy rollback --check` shows the exact diffs first, and a second rollback changes nothing.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import { quote, quoteArgv } from '../shell.js';
 import type { Change } from '../engine/change.js';
 import { RUN_ID, runDir } from '../engine/run-dir.js';
@@ -11,7 +12,7 @@ import type { KnowContext, ModuleDef } from './module.js';
 import { serviceCommand } from './service.js';
 
 const args = z.strictObject({
-  run_id: z.string().regex(RUN_ID, 'expected a run id like 20261121T154012-a1b2c3'),
+  run_id: str(z.string().regex(RUN_ID, 'expected a run id like 20261121T154012-a1b2c3')),
 });
 type Args = z.infer<typeof args>;
 

@@ -15,6 +15,7 @@
 // For sshd itself (the `ssh`/`sshd` service, default facts.sshService), restart/reload/start are
 // prefixed with `<sshd> -t &&`: a configuration sshd rejects is never restarted into.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import { quote, quoteArgv } from '../shell.js';
 import type { Facts } from '../facts.js';
 import type { ModuleDef } from './module.js';
@@ -62,7 +63,7 @@ export function isSshService(name: string, facts: Facts): boolean {
 
 const args = z.strictObject({
   /** Default: facts.sshService ('ssh' on Debian/Ubuntu, 'sshd' elsewhere). */
-  name: z.string().regex(SERVICE_NAME, 'expected a service name (letters, digits, _ @ . : + - \\)').optional(),
+  name: str(z.string().regex(SERVICE_NAME, 'expected a service name (letters, digits, _ @ . : + - \\)')).optional(),
   state: z.enum(['restarted', 'reloaded', 'started', 'stopped']),
 });
 

@@ -1,12 +1,13 @@
 // `shell`: run a command line through /bin/sh, like Ansible's shell (pipes, redirections).
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import { quote } from '../shell.js';
 import type { ModuleDef } from './module.js';
 import { guardReads, planRun, runGuards } from './command.js';
 
 const args = z.strictObject({
-  cmd: z.string().min(1),
-  executable: z.string().default('/bin/sh'),
+  cmd: str(z.string().min(1)),
+  executable: str().default('/bin/sh'),
   ...runGuards,
 });
 
@@ -17,5 +18,5 @@ export const shell: ModuleDef<z.infer<typeof args>> = {
   args,
   freeForm: 'cmd',
   reads: guardReads,
-  plan: (a, ctx) => planRun(a, ctx, `${quote(a.executable)} -c ${quote(a.cmd)}`),
+  plan: (a, ctx) => planRun(a, ctx, `${quote(a.executable)} -c ${quote(a.cmd)}`, a.cmd),
 };

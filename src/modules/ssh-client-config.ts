@@ -8,8 +8,9 @@
 // or permissions"), which is a lockout of its own.
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { str, boolArg } from './arg-types.js';
 import type { ModuleDef } from './module.js';
-import { boolArg, editableText, planWrite } from './file-attrs.js';
+import { editableText, planWrite } from './file-attrs.js';
 import { controllerPath, controllerPathArg } from './known-hosts.js';
 import { didYouMean } from '../playbook/suggest.js';
 import { checkOptionValue, clientKeyword, clientKeywordNames, setHostOptions, type ClientKeyword } from '../formats/ssh-config-edit.js';
@@ -21,7 +22,7 @@ interface OptionArg {
 }
 
 const hostArg = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1).transform((l) => l.join(' '))])
+  .union([str(z.string().min(1)), z.array(str(z.string().min(1))).min(1).transform((l) => l.join(' '))])
   .transform((s, ctx) => {
     const patterns = s.trim().split(/\s+/).filter((p) => p !== '');
     const bad = patterns.find((p) => /["'#\\]/.test(p) || p === '!');

@@ -27,11 +27,12 @@
 //   - `validate: false` runs no sshd at all (no -t, no -T).
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { str, boolArg } from './arg-types.js';
 import { quote, quoteArgv } from '../shell.js';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
 import { splitListing } from '../engine/remote-files.js';
 import type { ModuleDef, ProbeResult } from './module.js';
-import { boolArg, planWrite } from './file-attrs.js';
+import { planWrite } from './file-attrs.js';
 import { penaltyLogProbe, planPenaltyExemption } from './penalty-exemption.js';
 import {
   canonicalKeyword,
@@ -231,17 +232,29 @@ export function dumpLine(keyword: string, value: string): string | null {
 // The module
 
 const KEYWORD = /^[A-Za-z][A-Za-z0-9]*$/;
-const scalar = z.union([z.string(), z.number()]).transform(String);
+/** sshd_config values: yes/no for the booleans YAML 1.1 makes of `PermitRootLogin: no`. */
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)));
+
+/**
+ * YAML 1.1 reads an unquoted MaxStartups 10:30:50 as the base-60 number 37850 (Ansible would
+ * write that); no real MaxStartups is a single number that large, so it is refused instead.
+ */
+function sexagesimalMaxStartups(v: string): string | undefined {
+  if (!/^\d+$/.test(v) || Number(v) < 3600) return undefined;
+  const n = Number(v);
+  const parts = [Math.floor(n / 3600), Math.floor(n / 60) % 60, n % 60].join(':');
+  return `MaxStartups ${v} is what YAML 1.1 makes of an unquoted ${parts} (a base-60 number): quote the value, '${parts}'`;
+}
 
 const args = z
   .strictObject({
-    path: z.string().refine((p) => p.startsWith('/'), 'expected an absolute path').default(DEFAULT_SSHD_CONFIG),
+    path: str(z.string().refine((p) => p.startsWith('/'), 'expected an absolute path')).default(DEFAULT_SSHD_CONFIG),
     /** Keyword → value, written verbatim (quote a value that needs quoting). */
     set: z.record(z.string().regex(KEYWORD, 'expected an sshd_config keyword'), scalar).optional(),
     /** Floor like '10:30:100': MaxStartups is raised to admit at least this many, never lowered. */
     raise_maxstartups: scalar.optional(),
     /** A client address: when sshd's log shows it penalised (OpenSSH >= 9.8), add it to PerSourcePenaltyExemptList. */
-    exempt_from_penalties: z.string().trim().refine((v) => isIP(v) !== 0, 'expected an IP address').optional(),
+    exempt_from_penalties: str(z.string().trim().refine((v) => isIP(v) !== 0, 'expected an IP address')).optional(),
     validate: boolArg.default(true),
   })
   .superRefine((a, ctx) => {
@@ -252,11 +265,15 @@ const args = z
     if (a.exempt_from_penalties !== undefined && Object.keys(set).some((k) => canonicalKeyword(k) === 'persourcepenaltyexemptlist')) {
       ctx.addIssue({ code: 'custom', path: ['exempt_from_penalties'], message: 'use either set.PerSourcePenaltyExemptList or exempt_from_penalties, not both' });
     }
+    const base60 = a.raise_maxstartups === undefined ? undefined : sexagesimalMaxStartups(a.raise_maxstartups);
+    if (base60) ctx.addIssue({ code: 'custom', path: ['raise_maxstartups'], message: base60 });
     const seen = new Map<string, string>();
     for (const [k, v] of Object.entries(set)) {
       const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['set', k], message });
       const c = canonicalKeyword(k);
       if (seen.has(c)) issue(`${k} is the same keyword as ${seen.get(c)}`);
+      const base60 = c === 'maxstartups' ? sexagesimalMaxStartups(v) : undefined;
+      if (base60) issue(base60);
       seen.set(c, k);
       if (c === 'match' || c === 'include') issue(`${k} opens blocks / pulls in files; it cannot be set to one value`);
       if (/[\r\n]/.test(v) || v.trim() === '') issue('expected a non-empty single-line value');

@@ -5,12 +5,13 @@
 // plan), a failure fails the task, and success never makes the task 'changed' — a second apply
 // still reports changed=0.
 import { z } from 'zod';
+import { str } from './arg-types.js';
 import { quoteArgv } from '../shell.js';
 import type { ModuleDef } from './module.js';
 
 const args = z.strictObject({
   /** Config file to check; default: sshd's own default (/etc/ssh/sshd_config). */
-  path: z.string().refine((p) => p.startsWith('/'), 'expected an absolute path').optional(),
+  path: str(z.string().refine((p) => p.startsWith('/'), 'expected an absolute path')).optional(),
 });
 
 type Args = z.infer<typeof args>;

@@ -21,9 +21,10 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { str, boolArg } from './arg-types.js';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
 import type { KnowContext, ModuleDef, PlanContext } from './module.js';
-import { boolArg, editableText, planWrite } from './file-attrs.js';
+import { editableText, planWrite } from './file-attrs.js';
 import {
   clientPatternKind,
   parseHostsAccess,
@@ -44,13 +45,13 @@ import { addressesReachableFrom } from '../facts.js';
 export const DENYHOSTS_CONF = '/etc/denyhosts.conf';
 const DENYHOSTS_SERVICE = 'denyhosts';
 
-const absPath = z.string().refine((p) => p.startsWith('/') && !/[\r\n]/.test(p), 'expected an absolute path');
+const absPath = str(z.string().refine((p) => p.startsWith('/') && !/[\r\n]/.test(p), 'expected an absolute path'));
 
 const args = z.strictObject({
   /** The blocked client's address (IPv4 or IPv6), checked with node:net isIP. */
-  client: z.string().refine((s) => isIP(s) !== 0, 'expected an IPv4 or IPv6 address'),
+  client: str(z.string().refine((s) => isIP(s) !== 0, 'expected an IPv4 or IPv6 address')),
   /** Daemon name as libwrap sees it (sshd's is `sshd`). */
-  daemon: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a daemon name like sshd').default('sshd'),
+  daemon: str(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a daemon name like sshd')).default('sshd'),
   allow_file: absPath.default('/etc/hosts.allow'),
   deny_file: absPath.default('/etc/hosts.deny'),
   /** Also purge the client from DenyHosts (work files; stop/start around the edits). */

@@ -16,7 +16,7 @@ function isEmpty(when: unknown): boolean {
 
 function typeProblem(when: unknown): string {
   const kind = Array.isArray(when) ? 'a nested list' : when === null ? 'null' : typeof when;
-  return `a condition must be an expression string or a boolean, got ${kind}`;
+  return `a condition must be an expression string, a boolean or a number, got ${kind}`;
 }
 
 /**
@@ -31,6 +31,7 @@ export function evalCondition(when: unknown, vars: Vars): boolean {
 function evalOne(when: unknown, vars: Vars, topLevel = false): boolean {
   if (isEmpty(when) && (topLevel || typeof when === 'string')) return true;
   if (typeof when === 'boolean') return when;
+  if (typeof when === 'number') return truthy(when); // `when: 1`: Ansible templates it as the expression 1
   if (typeof when !== 'string') throw new ExprEvalError(typeProblem(when));
   return truthy(evaluate(conditionExpr(when), vars));
 }
@@ -47,7 +48,7 @@ export function checkCondition(when: unknown): { index?: number; offset: number;
 
 function checkOne(when: unknown, topLevel: boolean): { offset: number; message: string } | null {
   if (isEmpty(when) && (topLevel || typeof when === 'string')) return null;
-  if (typeof when === 'boolean') return null;
+  if (typeof when === 'boolean' || typeof when === 'number') return null;
   if (typeof when !== 'string') return { offset: 0, message: typeProblem(when) };
   try {
     conditionExpr(when);

@@ -9,7 +9,7 @@ import { checkTemplate } from './template.js';
 import { checkCondition } from './condition.js';
 import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
-import { asBool } from './bool.js';
+import { ansibleBoolean } from './bool.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
@@ -48,7 +48,7 @@ class Checker {
   }
   bool(v: unknown, path: PathKey[], what: string): boolean | undefined {
     if (v === undefined) return undefined;
-    const b = asBool(v);
+    const b = ansibleBoolean(v);
     if (b === undefined) this.fail(path, `${what}: expected a boolean (true/false), got ${describe(v)}`);
     return b;
   }

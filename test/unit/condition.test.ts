@@ -69,8 +69,12 @@ describe('evalCondition', () => {
     expect(() => evalCondition("{{ os }} == 'Debian'", vars)).toThrow(/template delimiter '\{\{' inside an expression/);
   });
 
+  it('takes a number as Ansible does: the expression it spells (when: 1 holds, when: 0 does not)', () => {
+    expect(evalCondition(1, vars)).toBe(true);
+    expect(evalCondition([true, 0], vars)).toBe(false);
+  });
+
   it.each<[unknown, string]>([
-    [5, 'got number'],
     [{ a: 1 }, 'got object'],
     [[['nested']], 'got a nested list'],
     [[null], 'got null'],
@@ -90,6 +94,8 @@ describe('checkCondition', () => {
     '{{ x }}',
     ["'{#' in x", 'y'],
     [],
+    42,
+    [true, 0],
   ])('%j is fine', (when) => {
     expect(checkCondition(when)).toBeNull();
   });
@@ -102,8 +108,7 @@ describe('checkCondition', () => {
     ['{{ a }} and {{ b }}', { offset: 0, message: "template delimiter '{{' inside an expression" }],
     ['x = 1', { offset: 2, message: "unexpected '=' after the end of the expression (use '==' to compare)" }],
     [['ok', 'x || y'], { index: 1, offset: 2, message: "'||' is not an operator here; use 'or'" }],
-    [[true, 3], { index: 1, offset: 0, message: 'a condition must be an expression string or a boolean, got number' }],
-    [42, { offset: 0, message: 'a condition must be an expression string or a boolean, got number' }],
+    [[true, { a: 1 }], { index: 1, offset: 0, message: 'a condition must be an expression string, a boolean or a number, got object' }],
   ])('%j', (when, expected) => {
     const problem = checkCondition(when);
     expect(problem).not.toBeNull();

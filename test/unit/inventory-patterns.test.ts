@@ -73,7 +73,8 @@ describe('selectHosts: single parts', () => {
     expect(sel('web[-1]')).toEqual(['web3.example.com']);
     expect(sel('web[1:]')).toEqual(['web2', 'web3.example.com']);
     expect(sel('web[0:1]')).toEqual(['web1', 'web2']);
-    expect(() => sel('web[5]')).toThrow(/index 5 is out of range/);
+    expect(() => sel('web[5]')).toThrow(/No hosts matched the subscripted pattern 'web\[5\]'/); // as ansible-playbook says
+    expect(sel('web[5:]')).toEqual([]); // a slice past the end is empty
   });
 
   it('an IPv6 literal is one host, never split on ":"', () => {
