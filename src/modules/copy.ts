@@ -1,12 +1,14 @@
 // `copy` with `content`: make a file hold exactly these bytes, with mode and owner.
 import { z } from 'zod';
 import { str } from './arg-types.js';
+import { jsonDumps } from '../playbook/filters.js';
 import type { ModuleDef } from './module.js';
 import { fileAttrArgs, planWrite } from './file-attrs.js';
 
 const args = z.strictObject({
   dest: str(z.string().min(1)),
-  content: str(),
+  // Ansible's copy action writes a list or dict as json.dumps() of it.
+  content: z.preprocess((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? jsonDumps(v) : v), str()),
   ...fileAttrArgs,
 });
 

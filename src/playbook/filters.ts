@@ -212,6 +212,11 @@ function dirname(p: string): string {
 // ---------------------------------------------------------------------------------------------
 // JSON in Python's json.dumps layout (", " and ": " separators), which Ansible's to_json uses.
 
+/** Python's json.dumps(value), as Ansible writes a list or dict given to `copy: content`. */
+export function jsonDumps(value: unknown): string {
+  return toJson(value, undefined, false);
+}
+
 function toJson(value: unknown, indent: number | undefined, sortKeys: boolean, depth = 0): string {
   if (depth > 200) throw new ExprEvalError('value nested too deeply for JSON');
   const v = need(value);

@@ -73,5 +73,5 @@ describe.skipIf(!installed)('when: conditions, judged by ansible-core', () => {
     });
     expect(tally('when: conditions', results, DOCUMENTED_CONDITIONS)).toEqual([]);
     expect(CONDITIONS.length).toBeGreaterThanOrEqual(60);
-  }, 120_000);
+  }, 600_000);
 });

@@ -70,5 +70,5 @@ describe.skipIf(!ansible)('templating agrees with ansible-playbook', () => {
     console.log(`templating: ${agreed}/${total} cases agree with ansible-playbook` +
       ` (${Object.keys(DOCUMENTED_DIFFERENCES).length} documented differences)`);
     expect(unexplained, unexplained.join('\n')).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -49,6 +49,13 @@ describe("module argument conversions (Ansible's check_type_*)", () => {
     expect(r).toEqual({ ok: true, value: { dest: '/tmp/x', content: '42', mode: '0644' } });
   });
 
+  it('copy content: a list or dict is written as json.dumps() of it, as Ansible\'s copy action does', () => {
+    const r = parseModuleArgs(copy, { dest: '/tmp/x', content: { a: [1, 'b', true, null], c: 1.5 } });
+    expect(r.ok && (r.value as { content: string }).content).toBe('{"a": [1, "b", true, null], "c": 1.5}');
+    const list = parseModuleArgs(copy, { dest: '/tmp/x', content: ['x', 2] });
+    expect(list.ok && (list.value as { content: string }).content).toBe('["x", 2]');
+  });
+
   it('sshd_config: YAML 1.1 booleans are written yes/no; a base-60 MaxStartups is refused', () => {
     const r = parseModuleArgs(sshdConfig, { set: { PermitRootLogin: false, UseDNS: true } });
     expect(r.ok && (r.value as { set: unknown }).set).toEqual({ PermitRootLogin: 'no', UseDNS: 'yes' });
