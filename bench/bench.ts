@@ -88,7 +88,7 @@ async function timedRun(ctx: BenchCtx, pristine: Map<string, Pristine>, cpu: Hos
   const hostCpuS = after.hostsS === null || before.hostsS === null ? null : after.hostsS - before.hostsS;
   // Before our own check adds its logins; behind the jump host, the working path comes from it.
   const logins = await countLogins(lab, offsets, ctx.jump?.ip);
-  const jumpLogins = ctx.jump ? await loginsSince(ctx.jump, jumpAt) : null;
+  const atJump = ctx.jump ? await loginsSince(ctx.jump, jumpAt) : null;
   const unverified = await unverifiedHosts(lab);
   const problems = [...run.problems, ...unverified.map((u) => `not verified from ${lab.clientIp}: ${u}`)];
   const m = run.measured;
@@ -101,7 +101,8 @@ async function timedRun(ctx: BenchCtx, pristine: Map<string, Pristine>, cpu: Hos
     hostMs: run.hostMs,
     execsPerHost: run.execs ? median(run.execs) : null,
     loginsPerHost: { mgmt: median(logins.map((l) => l.mgmt)) ?? 0, client: median(logins.map((l) => l.client)) ?? 0 },
-    jumpLogins,
+    jumpLogins: atJump?.logins ?? null,
+    jumpDrops: atJump?.drops ?? null,
     resetS,
   };
 }
@@ -110,7 +111,7 @@ function describe(r: RunRecord): string {
   const rss = r.maxRssMb === null ? 'n/a' : `${r.maxRssMb.toFixed(0)} MB`;
   const verdict = r.ok ? 'verified' : `FAILED, not counted: ${r.problems.slice(0, 3).join('; ')}`;
   const host = r.hostCpuS === null ? '' : `, hosts ${r.hostCpuS.toFixed(2)} s CPU, other load ${r.otherCpuS.toFixed(1)} s`;
-  const jump = r.jumpLogins === null ? '' : `, ${r.jumpLogins} jump-host logins`;
+  const jump = r.jumpLogins === null ? '' : `, ${r.jumpLogins} jump-host logins, ${r.jumpDrops} dropped past its MaxStartups`;
   return `round ${r.round} ${r.tool.padEnd(7)} ${r.wallS.toFixed(2).padStart(7)} s wall, ${r.cpuS.toFixed(2)} s CPU${host}, ${rss}${jump} — ${verdict}`;
 }
 
@@ -137,7 +138,7 @@ function notes(cpuSource: Set<string>, hasAnsible: boolean, jump: boolean): stri
     'faults on every host: hosts.deny `sshd: <client>`, a fail2ban ban (sshd jail), MaxStartups 5:30:10 in sshd_config.d/50-low.conf',
   ];
   if (jump) {
-    n.push('scenario jump: one more lab host (h1, default MaxStartups 10:30:100, no faults) is the only way in; remedy: remedy_via, Ansible: -o ProxyJump; logins/host "mgmt" = from the jump host; jump-host logins: Accepted lines in its sshd log during the run');
+    n.push('scenario jump: one more lab host (h1, default MaxStartups 10:30:100, no faults) is the only way in; remedy: remedy_via, Ansible: -o ProxyJump; logins/host "mgmt" = from the jump host; jump-host logins: Accepted lines in its sshd log during the run (drops: its "past MaxStartups" lines)');
   }
   if (!hasAnsible) n.unshift('ansible-playbook is MISSING (apt-get install -y ansible-core): Ansible was not run');
   if (!existsSync(TIME_BIN)) n.unshift(`${TIME_BIN} is missing (apt-get install -y time): no peak RSS`);

@@ -48,9 +48,10 @@ export async function countLogins(lab: Lab, offsets: LogOffsets, workIp = lab.mg
 /** Where one host's log ends now (for `loginsSince`). */
 export const logOffset = (h: LabHost): Promise<number> => stat(authLog(h)).then((s) => s.size, () => 0);
 
-/** Successful authentications on `h` since `offset`, from anywhere. */
-export async function loginsSince(h: LabHost, offset: number): Promise<number> {
-  return accepted(await readFrom(authLog(h), offset));
+/** Successful authentications on `h` since `offset`, from anywhere, and connections its MaxStartups dropped. */
+export async function loginsSince(h: LabHost, offset: number): Promise<{ logins: number; drops: number }> {
+  const text = await readFrom(authLog(h), offset);
+  return { logins: accepted(text), drops: text.split('\n').filter((l) => l.includes('past MaxStartups')).length };
 }
 
 /** Hosts where a plain `ssh -b <clientIp>` login does NOT get in (100 tried at once). */

@@ -32,6 +32,8 @@ export interface RunRecord {
   loginsPerHost: Logins;
   /** --scenario jump: logins the jump host's sshd logged during the run (null: no jump host). */
   jumpLogins: number | null;
+  /** --scenario jump: connections the jump host dropped as "past MaxStartups" during the run. */
+  jumpDrops: number | null;
   resetS: number; // untimed: putting the faults back before this run
 }
 
@@ -64,6 +66,7 @@ export interface ToolSummary {
   loginsPerHost: Logins | null;
   /** Median over every run, counted or not (a run failed by the jump host's drops cost it too). */
   jumpLogins: number | null;
+  jumpDrops: number | null;
 }
 
 export interface Ratio {
@@ -120,6 +123,7 @@ export function summarize(tool: ToolName, runs: RunRecord[], censusExecs: number
     execsPerHost: median(execs) ?? censusExecs,
     loginsPerHost: ok.length ? { mgmt: median(ok.map((r) => r.loginsPerHost.mgmt))!, client: median(ok.map((r) => r.loginsPerHost.client))! } : null,
     jumpLogins: median(mine.map((r) => r.jumpLogins).filter((x): x is number => x !== null)),
+    jumpDrops: median(mine.map((r) => r.jumpDrops).filter((x): x is number => x !== null)),
   };
 }
 
@@ -184,9 +188,9 @@ function rows(r: Results): string[][] {
     s(t.hostP95S),
     num(t.execsPerHost, 0),
     t.loginsPerHost ? `${t.loginsPerHost.mgmt}+${t.loginsPerHost.client}` : 'n/a',
-    ...(r.scenario === 'jump' ? [num(t.jumpLogins, 0)] : []),
+    ...(r.scenario === 'jump' ? [num(t.jumpLogins, 0), num(t.jumpDrops, 0)] : []),
   ]);
-  return [r.scenario === 'jump' ? [...header, 'jump-host logins'] : header, ...body];
+  return [r.scenario === 'jump' ? [...header, 'jump-host logins', 'jump-host drops'] : header, ...body];
 }
 
 const ratioLine = (q: Ratio): string =>
