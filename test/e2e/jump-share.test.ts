@@ -87,6 +87,7 @@ describe.skipIf(!labAvailable() || kinds.length === 0).each(kinds)('one shared j
   it('a killed shared connection is reopened once; hosts in flight fail clearly, the rest finish; no hang', async () => {
     const pb = join(tmp, 'slow.yml');
     writeFileSync(pb, '- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 2\n      changed_when: false\n');
+    for (const t of targets) await lab.denyClient(t); // locked out again: only the jump host gets in
     const before = await jumpLogins();
     const started = Date.now();
     const running = runCli(['apply', pb, ...common(), '--forks', '10']);
