@@ -6,8 +6,8 @@
 // a direct-tcpip channel (`forwardOut`) of the previous hop, like `ssh -J`. With a JumpPool
 // (a run has one) the jump hops are one shared connection per chain (jump-pool.ts) and each
 // target only adds its own login on a channel of it. Every hop's host key is checked against
-// known_hosts. Failures become ConnectError with the phase, the hop
-// and the path, so the planner can say *where* a host is locked out.
+// known_hosts. Failures become ConnectError with the phase, the hop and the path, so the
+// planner can say *where* a host is locked out.
 
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -384,9 +384,9 @@ export class SshConnection implements Connection {
     return new SshConnection(target, path, await openHops(run, [...path.via, target]), opts);
   }
 
-  /** Over a channel of the pool's shared connection to the jump chain: the target's login only. */
-  static fromShared(run: ConnectRun, target: Endpoint, client: NodeSSH, lease: JumpLease): SshConnection {
-    return new SshConnection(target, run.path, [client], run.opts, lease);
+  /** @internal The target's login over a channel of the pool's shared jump chain (connectShared). */
+  static fromShared(target: Endpoint, path: PathSpec, opts: SshConnectOptions, client: NodeSSH, lease: JumpLease): SshConnection {
+    return new SshConnection(target, path, [client], opts, lease);
   }
 
   private client(): Client {
@@ -599,7 +599,7 @@ async function connectShared(run: ConnectRun, target: Endpoint, pool: JumpPool):
     const sock = await forwardThrough(run, jump, target, () => lease.forward(target.host, target.port));
     const client = await handshake(run, target, sock, prep);
     run.log(`${target.alias}: connected (${describe(target)}) on path "${label}" (shared jump connection)`);
-    return SshConnection.fromShared(run, target, client, lease);
+    return SshConnection.fromShared(target, run.path, run.opts, client, lease);
   } catch (err) {
     lease.release();
     throw relabel(err, label);
