@@ -13,7 +13,8 @@ import { startLab, type Lab } from '../test/lab/lab.js';
 import { FAIL2BAN_HOSTS, prepareFleet, resetFleet, type Pristine } from './faults.js';
 import { HostCpu } from './hostcpu.js';
 import { abortCurrent, TIME_BIN } from './measure.js';
-import { countLogins, logOffsets, unverifiedHosts } from './observe.js';
+import { countLogins, loginsSince, logOffset, logOffsets, unverifiedHosts } from './observe.js';
+import { jumpScenario, writeAnsibleJumpInventory } from './jump.js';
 import { summarizeProfile } from './profile.js';
 import {
   machine, median, ratio, summarize, textReport, writeResults, type Results, type RunRecord,
@@ -23,7 +24,7 @@ import {
 } from './tools.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..'); // dist/bench -> repo
-const USAGE = 'usage: npm run bench [-- --hosts N (1..1000, default 20) --rounds R (default 3) --forks F (default N) --tools remedy,floor[,ansible] --profile --timeout SECONDS]';
+const USAGE = 'usage: npm run bench [-- --hosts N (1..1000, default 20) --rounds R (default 3) --forks F (default N) --tools remedy,floor[,ansible] --scenario jump --profile --timeout SECONDS]';
 
 interface Options {
   hosts: number;
@@ -34,12 +35,14 @@ interface Options {
   forks?: number;
   /** Which contenders (default: all that are installed). */
   tools?: ToolName[];
+  /** --scenario jump: the N hosts behind one more, a jump host (bench/jump.ts). */
+  jump: boolean;
 }
 
 const TOOL_NAMES: readonly ToolName[] = ['remedy', 'ansible', 'floor'];
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { hosts: 20, rounds: 3, profile: false, timeoutS: 900 };
+  const o: Options = { hosts: 20, rounds: 3, profile: false, timeoutS: 900, jump: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const int = (): number => {
@@ -56,10 +59,14 @@ function parseArgs(argv: string[]): Options {
       const bad = names.filter((n) => !TOOL_NAMES.includes(n as ToolName));
       if (names.length === 0 || bad.length || !names.includes('remedy')) throw new Error(`--tools: a list of ${TOOL_NAMES.join(', ')} including remedy`);
       o.tools = names as ToolName[];
+    } else if (a === '--scenario') {
+      const v = argv[++i];
+      if (v !== 'jump' && v !== 'direct') throw new Error('--scenario: direct (the default) or jump');
+      o.jump = v === 'jump';
     } else if (a === '--profile') o.profile = true;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (o.hosts > 1000) throw new Error('--hosts: the lab supports at most 1000');
+  if (o.hosts > (o.jump ? 999 : 1000)) throw new Error('--hosts: the lab supports at most 1000 (the jump host is one)');
   return o;
 }
 
@@ -74,11 +81,14 @@ async function timedRun(ctx: BenchCtx, pristine: Map<string, Pristine>, cpu: Hos
   await cpu.adopt(lab);
   const resetS = (Date.now() - t0) / 1000;
   const offsets = await logOffsets(lab);
+  const jumpAt = ctx.jump ? await logOffset(ctx.jump) : 0;
   const before = await cpu.snapshot();
   const run: ToolRun = await (tool === 'remedy' ? runRemedy(ctx) : tool === 'ansible' ? runAnsible(ctx) : runFloor(ctx));
   const after = await cpu.snapshot();
   const hostCpuS = after.hostsS === null || before.hostsS === null ? null : after.hostsS - before.hostsS;
-  const logins = await countLogins(lab, offsets); // before our own check adds its logins
+  // Before our own check adds its logins; behind the jump host, the working path comes from it.
+  const logins = await countLogins(lab, offsets, ctx.jump?.ip);
+  const atJump = ctx.jump ? await loginsSince(ctx.jump, jumpAt) : null;
   const unverified = await unverifiedHosts(lab);
   const problems = [...run.problems, ...unverified.map((u) => `not verified from ${lab.clientIp}: ${u}`)];
   const m = run.measured;
@@ -91,6 +101,8 @@ async function timedRun(ctx: BenchCtx, pristine: Map<string, Pristine>, cpu: Hos
     hostMs: run.hostMs,
     execsPerHost: run.execs ? median(run.execs) : null,
     loginsPerHost: { mgmt: median(logins.map((l) => l.mgmt)) ?? 0, client: median(logins.map((l) => l.client)) ?? 0 },
+    jumpLogins: atJump?.logins ?? null,
+    jumpDrops: atJump?.drops ?? null,
     resetS,
   };
 }
@@ -99,7 +111,8 @@ function describe(r: RunRecord): string {
   const rss = r.maxRssMb === null ? 'n/a' : `${r.maxRssMb.toFixed(0)} MB`;
   const verdict = r.ok ? 'verified' : `FAILED, not counted: ${r.problems.slice(0, 3).join('; ')}`;
   const host = r.hostCpuS === null ? '' : `, hosts ${r.hostCpuS.toFixed(2)} s CPU, other load ${r.otherCpuS.toFixed(1)} s`;
-  return `round ${r.round} ${r.tool.padEnd(7)} ${r.wallS.toFixed(2).padStart(7)} s wall, ${r.cpuS.toFixed(2)} s CPU${host}, ${rss} — ${verdict}`;
+  const jump = r.jumpLogins === null ? '' : `, ${r.jumpLogins} jump-host logins, ${r.jumpDrops} dropped past its MaxStartups`;
+  return `round ${r.round} ${r.tool.padEnd(7)} ${r.wallS.toFixed(2).padStart(7)} s wall, ${r.cpuS.toFixed(2)} s CPU${host}, ${rss}${jump} — ${verdict}`;
 }
 
 /** Extra remedy run under --cpu-prof (untimed, excluded from the table). */
@@ -112,7 +125,7 @@ async function profileRemedy(ctx: BenchCtx, pristine: Map<string, Pristine>): Pr
   return `${summary}\nprofiled run: ${(run.measured.wallMs / 1000).toFixed(2)} s wall, ${run.measured.cpuS.toFixed(2)} s CPU${status}`;
 }
 
-function notes(cpuSource: Set<string>, hasAnsible: boolean): string[] {
+function notes(cpuSource: Set<string>, hasAnsible: boolean, jump: boolean): string[] {
   const n = [
     'wall: from spawning the tool to its exit, which comes after its own verification login from the client address',
     `CPU: user+sys of the tool's whole process tree (${[...cpuSource].join(', ')}); cgroup includes Ansible's daemonized ssh ControlPersist masters`,
@@ -124,6 +137,9 @@ function notes(cpuSource: Set<string>, hasAnsible: boolean): string[] {
     "logins/host: successful authentications in each host's sshd log during the run, over the working path + from the client address",
     'faults on every host: hosts.deny `sshd: <client>`, a fail2ban ban (sshd jail), MaxStartups 5:30:10 in sshd_config.d/50-low.conf',
   ];
+  if (jump) {
+    n.push('scenario jump: one more lab host (h1, default MaxStartups 10:30:100, no faults) is the only way in; remedy: remedy_via, Ansible: -o ProxyJump; logins/host "mgmt" = from the jump host; jump-host logins: Accepted lines in its sshd log during the run (drops: its "past MaxStartups" lines)');
+  }
   if (!hasAnsible) n.unshift('ansible-playbook is MISSING (apt-get install -y ansible-core): Ansible was not run');
   if (!existsSync(TIME_BIN)) n.unshift(`${TIME_BIN} is missing (apt-get install -y time): no peak RSS`);
   return n;
@@ -173,19 +189,24 @@ async function main(): Promise<number> {
 
   try {
     let t = Date.now();
-    log(`starting a lab of ${opts.hosts} hosts`);
-    lab = await startLab({ hosts: opts.hosts, prefix: 'remedy-bench' });
+    log(`starting a lab of ${opts.hosts} hosts${opts.jump ? ' behind one jump host' : ''}`);
+    lab = await startLab({ hosts: opts.hosts + (opts.jump ? 1 : 0), prefix: 'remedy-bench' });
     log(`lab up in ${secs(Date.now() - t)}: client ${lab.clientIp}, management path ${lab.mgmtIp}`);
+    const scenario = opts.jump ? await jumpScenario(lab, scratch) : undefined;
+    const fleet = scenario?.fleet ?? lab;
     t = Date.now();
-    const pristine = await prepareFleet(lab);
+    const pristine = await prepareFleet(fleet);
     log(`fail2ban started on ${Math.min(opts.hosts, FAIL2BAN_HOSTS)} of ${opts.hosts} hosts in ${secs(Date.now() - t)}`);
-    const ctx: BenchCtx = { lab, root: ROOT, scratch, timeoutMs: opts.timeoutS * 1000, ansibleInventory: join(scratch, 'ansible-inventory.yml'), forks };
-    await writeAnsibleInventory(lab, ctx.ansibleInventory);
+    const ctx: BenchCtx = {
+      lab: fleet, root: ROOT, scratch, timeoutMs: opts.timeoutS * 1000, ansibleInventory: join(scratch, 'ansible-inventory.yml'), forks,
+      ...(scenario ? { remedyInventory: scenario.remedyInventory, limit: scenario.limit, jump: scenario.jump } : {}),
+    };
+    await (scenario ? writeAnsibleJumpInventory(scenario, ctx.ansibleInventory) : writeAnsibleInventory(lab, ctx.ansibleInventory));
 
     let censusExecs: number | null = null;
     if (tools.includes('ansible')) {
-      const few = lab.hosts.slice(0, 2);
-      await resetFleet(lab, pristine);
+      const few = fleet.hosts.slice(0, 2);
+      await resetFleet(fleet, pristine);
       censusExecs = median(await ansibleCensus(ctx, few));
       log(`Ansible: ${censusExecs} ssh invocations per host (-vvv, untimed, on ${few.map((h) => h.name).join(', ')})`);
     }
@@ -202,8 +223,8 @@ async function main(): Promise<number> {
 
     const summaries = tools.map((tool) => summarize(tool, runs, tool === 'ansible' ? censusExecs : null));
     const results: Results = {
-      machine: mach, hosts: opts.hosts, rounds: opts.rounds, forks,
-      notes: notes(new Set(runs.map((r) => r.cpuSource)), hasAnsible),
+      machine: mach, hosts: opts.hosts, rounds: opts.rounds, forks, ...(opts.jump ? { scenario: 'jump' as const } : {}),
+      notes: notes(new Set(runs.map((r) => r.cpuSource)), hasAnsible, opts.jump),
       summaries,
       ratios: tools.filter((x) => x !== 'remedy').map((other) => ratio(runs, summaries, other)),
       runs, profile,

@@ -32,15 +32,26 @@ export interface Logins {
   client: number; // from the client's own address (verification)
 }
 
-/** Successful authentications per host since `offsets`, by source address. */
-export async function countLogins(lab: Lab, offsets: LogOffsets): Promise<Logins[]> {
+const accepted = (text: string, ip?: string): number =>
+  text.split('\n').filter((l) => l.startsWith('Accepted ') && (ip === undefined || l.includes(` from ${ip} port `))).length;
+
+/** Successful authentications per host since `offsets`, by source address (`workIp`: the working path's). */
+export async function countLogins(lab: Lab, offsets: LogOffsets, workIp = lab.mgmtIp): Promise<Logins[]> {
   return Promise.all(
     lab.hosts.map(async (h) => {
       const text = await readFrom(authLog(h), offsets.get(h.name) ?? 0);
-      const from = (ip: string): number => text.split('\n').filter((l) => l.startsWith('Accepted ') && l.includes(` from ${ip} port `)).length;
-      return { mgmt: from(lab.mgmtIp), client: from(lab.clientIp) };
+      return { mgmt: accepted(text, workIp), client: accepted(text, lab.clientIp) };
     }),
   );
+}
+
+/** Where one host's log ends now (for `loginsSince`). */
+export const logOffset = (h: LabHost): Promise<number> => stat(authLog(h)).then((s) => s.size, () => 0);
+
+/** Successful authentications on `h` since `offset`, from anywhere, and connections its MaxStartups dropped. */
+export async function loginsSince(h: LabHost, offset: number): Promise<{ logins: number; drops: number }> {
+  const text = await readFrom(authLog(h), offset);
+  return { logins: accepted(text), drops: text.split('\n').filter((l) => l.includes('past MaxStartups')).length };
 }
 
 /** Hosts where a plain `ssh -b <clientIp>` login does NOT get in (100 tried at once). */

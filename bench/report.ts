@@ -30,6 +30,10 @@ export interface RunRecord {
   execsPerHost: number | null;
   /** Median over hosts of the logins each host's sshd logged during the run. */
   loginsPerHost: Logins;
+  /** --scenario jump: logins the jump host's sshd logged during the run (null: no jump host). */
+  jumpLogins: number | null;
+  /** --scenario jump: connections the jump host dropped as "past MaxStartups" during the run. */
+  jumpDrops: number | null;
   resetS: number; // untimed: putting the faults back before this run
 }
 
@@ -60,6 +64,9 @@ export interface ToolSummary {
   hostP95S: number | null;
   execsPerHost: number | null;
   loginsPerHost: Logins | null;
+  /** Median over every run, counted or not (a run failed by the jump host's drops cost it too). */
+  jumpLogins: number | null;
+  jumpDrops: number | null;
 }
 
 export interface Ratio {
@@ -72,6 +79,8 @@ export interface Results {
   machine: Machine;
   hosts: number;
   rounds: number;
+  /** 'jump': the fleet behind one jump host (bench/jump.ts); absent: reached directly. */
+  scenario?: 'jump';
   /** Hosts at once for every tool. */
   forks?: number;
   notes: string[];
@@ -113,6 +122,8 @@ export function summarize(tool: ToolName, runs: RunRecord[], censusExecs: number
     hostP50S: percentile(hostS, 50), hostP95S: percentile(hostS, 95),
     execsPerHost: median(execs) ?? censusExecs,
     loginsPerHost: ok.length ? { mgmt: median(ok.map((r) => r.loginsPerHost.mgmt))!, client: median(ok.map((r) => r.loginsPerHost.client))! } : null,
+    jumpLogins: median(mine.map((r) => r.jumpLogins).filter((x): x is number => x !== null)),
+    jumpDrops: median(mine.map((r) => r.jumpDrops).filter((x): x is number => x !== null)),
   };
 }
 
@@ -177,8 +188,9 @@ function rows(r: Results): string[][] {
     s(t.hostP95S),
     num(t.execsPerHost, 0),
     t.loginsPerHost ? `${t.loginsPerHost.mgmt}+${t.loginsPerHost.client}` : 'n/a',
+    ...(r.scenario === 'jump' ? [num(t.jumpLogins, 0), num(t.jumpDrops, 0)] : []),
   ]);
-  return [header, ...body];
+  return [r.scenario === 'jump' ? [...header, 'jump-host logins', 'jump-host drops'] : header, ...body];
 }
 
 const ratioLine = (q: Ratio): string =>
@@ -190,12 +202,14 @@ function machineLine(m: Machine): string {
     (m.ansible ? `, ${m.ansible}` : ', no Ansible') + `; load average at start ${m.loadavgAtStart.join(' ')}`;
 }
 
+const scenarioText = (r: Results): string => (r.scenario === 'jump' ? ' behind one jump host' : '');
+
 export function textReport(r: Results): string {
   const table = rows(r);
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   return [
-    `remedy bench — ${r.machine.date} — N=${r.hosts} hosts, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
+    `remedy bench — ${r.machine.date} — N=${r.hosts} hosts${scenarioText(r)}, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
     `machine: ${machineLine(r.machine)}`,
     '',
     line(table[0]!),
@@ -211,7 +225,7 @@ export function markdownReport(r: Results): string {
   const table = rows(r);
   const md = (row: string[]): string => `| ${row.join(' | ')} |`;
   return [
-    `# remedy bench: N=${r.hosts} hosts, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
+    `# remedy bench: N=${r.hosts} hosts${scenarioText(r)}, R=${r.rounds} rounds, forks ${r.forks ?? r.hosts}`,
     '',
     `- date: ${r.machine.date}`,
     `- machine: ${machineLine(r.machine)}`,
@@ -243,7 +257,7 @@ export function markdownReport(r: Results): string {
 /** bench/results/<date>-N<hosts>.json and .md; returns the two paths. */
 export async function writeResults(dir: string, r: Results): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, `${r.machine.date.slice(0, 10)}-N${r.hosts}${r.forks && r.forks < r.hosts ? `-F${r.forks}` : ''}`);
+  const base = join(dir, `${r.machine.date.slice(0, 10)}-N${r.hosts}${r.forks && r.forks < r.hosts ? `-F${r.forks}` : ''}${r.scenario ? `-${r.scenario}` : ''}`);
   await writeFile(`${base}.json`, JSON.stringify(r, null, 2) + '\n');
   await writeFile(`${base}.md`, markdownReport(r));
   return [`${base}.md`, `${base}.json`];

@@ -19,6 +19,10 @@ export interface BenchCtx {
   ansibleInventory: string;
   /** Hosts at once for every tool: remedy's --forks, Ansible's -f, the floor's pool. */
   forks: number;
+  /** --scenario jump (bench/jump.ts): remedy's own inventory and --limit, and the jump host. */
+  remedyInventory?: string;
+  limit?: string;
+  jump?: LabHost;
 }
 
 export interface ToolRun {
@@ -47,7 +51,8 @@ interface RemedyJson {
 export function remedyArgv(ctx: BenchCtx, nodeFlags: string[] = []): string[] {
   const { lab } = ctx;
   return [process.execPath, ...nodeFlags, join(ctx.root, 'dist/src/cli.js'), 'apply', 'playbooks/unblock.yml',
-    '-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '--forks', String(ctx.forks), '--json'];
+    '-i', ctx.remedyInventory ?? lab.inventoryFile, ...(ctx.limit ? ['-l', ctx.limit] : []),
+    '--known-hosts', lab.knownHostsFile, '--forks', String(ctx.forks), '--json'];
 }
 
 export async function runRemedy(ctx: BenchCtx, nodeFlags: string[] = []): Promise<ToolRun> {

@@ -19,6 +19,7 @@ import { HeapBudget } from './engine/heap-budget.js';
 import { writeAhead, writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
 import { inShard, type Shard } from './shard.js';
+import { JumpPool, type JumpChainStats } from './transport/jump-pool.js';
 
 export interface RunRequest {
   playbook: string;
@@ -54,6 +55,8 @@ export interface RunSummary {
   /** apply: the run's id, for `remedy rollback`. */
   runId?: string;
   shard?: Shard;
+  /** The jump chains the run rode, each one shared connection: its logins on the jump hosts. */
+  jumpChains?: JumpChainStats[];
 }
 
 const RANK: Record<HostResult['status'], number> = { ok: 0, changed: 1, unreachable: 2, failed: 3 };
@@ -65,7 +68,10 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const inv = await openInventory(req.inventory, req.env, localOnly);
   const sshConfig = loadSshConfig(req.sshConfigFile, { homeDir: req.env.HOME });
   // Per host what the run keeps between plays (path, facts, transaction); connections live
-  // only as long as a host's play, so a run holds at most --forks of them.
+  // only as long as a host's play, so a run holds at most --forks of them, plus one shared
+  // connection per jump chain: the pool belongs to the run, so a run of several plays costs a
+  // bastion one login; a chain unused for 15 s closes, and every chain closes at the run's end.
+  const jumpPool = new JumpPool();
   const hosts = new Map<string, HostState>();
   // apply keeps a transaction per host (backups, rollback timer) and a journal on this machine.
   const runId = req.check ? undefined : newRunId();
@@ -82,7 +88,7 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
     connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
-    observer, signal: req.signal, forks: req.forks, hosts, heap: new HeapBudget(req.forks),
+    observer, signal: req.signal, forks: req.forks, hosts, heap: new HeapBudget(req.forks), jumpPool,
     touching: journal ? (host: string) => writeAhead(req.env, journal.id, host) : undefined,
   };
   const plays: PlayOutcome[] = [];
@@ -113,9 +119,11 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
     for (const [host, entry] of hosts) if (!out.has(host) && entry.tx?.started) await entry.tx.confirm();
   } finally {
     for (const entry of hosts.values()) entry.tx?.attach(undefined);
+    await jumpPool.close();
   }
   const summary = summarize(plays);
   if (req.shard) summary.shard = req.shard;
+  summary.jumpChains = jumpPool.stats();
   if (journal) {
     for (const h of summary.hosts) {
       const rec = hosts.get(h.host)?.tx?.record;

@@ -12,6 +12,7 @@ import { resolveReach, type Reach } from '../engine/reach.js';
 import { loadSshConfig } from '../transport/ssh-config.js';
 import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
 import { mapLimit } from '../engine/batches.js';
+import { JumpPool } from '../transport/jump-pool.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import type { HostKeyMode } from '../transport/known-hosts.js';
 import { ExecTimeoutError, type SshConnection } from '../transport/ssh.js';
@@ -187,6 +188,8 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: DiagnoseIo): Pro
     targets.push({ name, reach });
   }
   if (targets.length === 0) io.stderr.write(`diagnose: no hosts matched${flags.limit ? ` the limit '${flags.limit}'` : ''}\n`);
+  // Hosts behind the same jump chain share one login on it, as in apply (transport/jump-pool.ts).
+  const jumpPool = new JumpPool();
   const results = await mapLimit(targets, CONCURRENCY, (t) =>
     diagnoseHost(t, {
       connectTimeoutMs: t.reach.ssh.connectTimeoutMs ?? timeoutSec * 1000,
@@ -197,9 +200,10 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: DiagnoseIo): Pro
         knownHostsFiles: t.reach.knownHostsFiles,
         identitiesOnly: t.reach.ssh.identitiesOnly,
         agent: t.reach.ssh.agent ?? io.env.SSH_AUTH_SOCK ?? null,
+        jumpPool,
       },
     }),
-  );
+  ).finally(() => jumpPool.close());
   if (flags.json) io.stdout.write(`${JSON.stringify(jsonReport(results), null, 2)}\n`);
   else io.stdout.write(textReport(results));
   return exitCodeForDiagnosis(results.some((r) => r.unreachable), results.some((r) => r.causes.length === 0));

@@ -6,6 +6,7 @@
 import type { Play, Task } from '../playbook/model.js';
 import type { PathSpec } from '../transport/connection.js';
 import type { ConnectFirstOptions } from '../transport/connect.js';
+import type { JumpPool } from '../transport/jump-pool.js';
 import { freshLogin } from './fresh-login.js';
 import { sourceAddressFor } from '../transport/source-address.js';
 import { LocalConnection } from '../transport/local.js';
@@ -66,6 +67,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** play_hosts, hostvars, omit… (play-magic.ts), shared by the play's hosts. */
   playMagic?: Vars;
+  /** The run's shared jump connections (one per jump chain, over all plays). */
+  jumpPool?: JumpPool;
 }
 
 export const DEFAULT_TASK_TIMEOUT_MS = 300_000;
@@ -116,6 +119,7 @@ class HostPlay {
       knownHostsFiles: this.reach?.knownHostsFiles,
       identitiesOnly: this.reach?.ssh.identitiesOnly,
       agent: this.reach?.ssh.agent ?? opts.agentSocket ?? null,
+      jumpPool: opts.jumpPool,
     };
     this.link = this.reach
       ? new HostLink(this.reach, this.state.path, this.sshOptions, () => opts.observer.hostPhase?.(job.name, 'connecting'))

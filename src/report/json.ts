@@ -38,6 +38,9 @@ export function jsonReport(s: RunSummary, meta: ReportMeta): unknown {
         stats: r.stats,
       }])),
     })),
+    // Each jump chain is one shared connection for the run: its logins are counted here, once,
+    // and a target's stats.connections counts only its own login(s).
+    jump_chains: (s.jumpChains ?? []).map((c) => ({ chain: c.chain, logins: c.logins, channels: c.channels })),
     recap: Object.fromEntries(s.hosts.map((h) => [h.host, { ...h.recap, status: h.status, path: h.path ?? null, rolled_back: h.rolledBack ?? null, stats: h.stats }])),
   };
 }

@@ -23,6 +23,8 @@ interface ShardDoc {
   interrupted?: boolean;
   plays: Array<{ name: string; stopped: string | null; not_run: string[]; hosts: Record<string, unknown> }>;
   recap: Record<string, RecapEntry>;
+  /** Absent in reports of remedy before shared jump connections. */
+  jump_chains?: Array<{ chain: string; logins: number; channels: number }>;
 }
 
 type RecapEntry = HostResult['recap'] & { status: HostResult['status']; path: string | null; rolled_back: string | null; stats?: unknown };
@@ -118,6 +120,8 @@ export function mergeReports(reports: Array<{ file: string; doc: ShardDoc }>): M
     interrupted,
     problems,
     plays,
+    // Each shard is a run of its own: its chains' logins are its own, listed shard by shard.
+    jump_chains: docs.flatMap((d) => d.jump_chains ?? []),
     recap,
   };
   const hosts = Object.entries(recap).map(([host, r]): HostResult => ({

@@ -3,9 +3,11 @@
 //
 // Hop 1 rides a TCP socket we open ourselves, so DNS and TCP failures (and a connect timeout
 // shorter than the handshake timeout) are told apart from SSH-level ones; each later hop rides
-// a direct-tcpip channel (`forwardOut`) of the previous hop, like `ssh -J`. Every hop's host
-// key is checked against known_hosts. Failures become ConnectError with the phase, the hop
-// and the path, so the planner can say *where* a host is locked out.
+// a direct-tcpip channel (`forwardOut`) of the previous hop, like `ssh -J`. With a JumpPool
+// (a run has one) the jump hops are one shared connection per chain (jump-pool.ts) and each
+// target only adds its own login on a channel of it. Every hop's host key is checked against
+// known_hosts. Failures become ConnectError with the phase, the hop and the path, so the
+// planner can say *where* a host is locked out.
 
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -29,6 +31,7 @@ import type {
 import type { Connection, ConnectPhase, Endpoint, ExecOptions, ExecResult, PathSpec } from './connection.js';
 import { quote } from '../shell.js';
 import { ConnectError, ConnectionLostError, ExecTimeoutError } from './errors.js';
+import { chainKey, chainLabel, type JumpLease, type JumpPool, type SharedChain } from './jump-pool.js';
 import {
   appendKnownHost,
   defaultKnownHostsFiles,
@@ -77,6 +80,8 @@ export interface SshConnectOptions {
   maxConcurrentExecs?: number;
   /** Debug lines; never contain keys or passwords. */
   log?: (line: string) => void;
+  /** Share one connection per jump chain among the targets behind it (the run's pool). */
+  jumpPool?: JumpPool;
 }
 
 const DEFAULTS = {
@@ -361,6 +366,8 @@ export class SshConnection implements Connection {
     /** Hop clients first, target last. */
     private readonly hops: NodeSSH[],
     private readonly opts: SshConnectOptions,
+    /** The shared jump chain the target rides, if any (then `hops` is the target alone). */
+    private readonly lease?: JumpLease,
   ) {
     this.stats.connections = hops.length;
     this.slots = new Slots(opts.maxConcurrentExecs ?? DEFAULTS.maxConcurrentExecs);
@@ -372,37 +379,14 @@ export class SshConnection implements Connection {
 
   /** Connect to `target` over `path`; throws ConnectError saying which hop failed and how. */
   static async connect(target: Endpoint, path: PathSpec, opts: SshConnectOptions = {}): Promise<SshConnection> {
-    const defaults = defaultKnownHostsFiles();
-    const userKnownHosts = opts.userKnownHostsFiles?.length ? opts.userKnownHostsFiles : defaults.user;
-    const agentPath = opts.agent === undefined ? process.env.SSH_AUTH_SOCK : opts.agent;
-    const agentNotes: string[] = [];
-    const run: ConnectRun = {
-      path,
-      opts,
-      userKnownHosts,
-      knownHostsFiles: [...userKnownHosts, ...(opts.globalKnownHostsFiles ?? defaults.global)],
-      agent: agentPath && agentPath !== 'none' ? await usableAgent(agentPath, agentNotes) : undefined,
-      agentNotes,
-      log: opts.log ?? (() => undefined),
-    };
-    const endpoints = [...path.via, target];
-    const clients: NodeSSH[] = [];
-    try {
-      for (let i = 0; i < endpoints.length; i++) {
-        const ep = endpoints[i] as Endpoint;
-        const prev = clients[i - 1];
-        // All file reading happens first: from the moment the socket exists until ssh2 listens
-        // on it nothing may wait for I/O, or an instant close (MaxStartups) goes unseen.
-        const prep = await prepareHop(run, ep);
-        const sock = prev ? await forwardThrough(run, prev, endpoints[i - 1] as Endpoint, ep) : await openFirstSocket(run, ep);
-        clients.push(await handshake(run, ep, sock, prep));
-        run.log(`${ep.alias}: connected (${describe(ep)}) on path "${path.label}"`);
-      }
-    } catch (err) {
-      for (const c of clients.reverse()) c.dispose();
-      throw err;
-    }
-    return new SshConnection(target, path, clients, opts);
+    const run = await connectRun(path, opts);
+    if (opts.jumpPool && path.via.length) return connectShared(run, target, opts.jumpPool);
+    return new SshConnection(target, path, await openHops(run, [...path.via, target]), opts);
+  }
+
+  /** @internal The target's login over a channel of the pool's shared jump chain (connectShared). */
+  static fromShared(target: Endpoint, path: PathSpec, opts: SshConnectOptions, client: NodeSSH, lease: JumpLease): SshConnection {
+    return new SshConnection(target, path, [client], opts, lease);
   }
 
   private client(): Client {
@@ -521,27 +505,134 @@ export class SshConnection implements Connection {
     });
   }
 
-  /** Close the target connection, then each jump host's, innermost first. */
+  /** Close the target connection, then each jump host's, innermost first (or leave the shared chain). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const ssh of [...this.hops].reverse()) {
-      const c = ssh.connection;
-      if (!c) continue;
-      const gone = new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          c.destroy();
-          resolve();
-        }, 2_000);
-        c.once('close', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-      ssh.dispose();
-      await gone;
-    }
+    await closeClients(this.hops);
+    this.lease?.release();
   }
+}
+
+/** Dispose of each client, innermost first, waiting (2 s at most) for each to close. */
+async function closeClients(clients: readonly NodeSSH[]): Promise<void> {
+  for (const ssh of [...clients].reverse()) {
+    const c = ssh.connection;
+    if (!c) continue;
+    const gone = new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        c.destroy();
+        resolve();
+      }, 2_000);
+      c.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    ssh.dispose();
+    await gone;
+  }
+}
+
+/** What every hop of one connect shares: known_hosts files, the agent. */
+async function connectRun(path: PathSpec, opts: SshConnectOptions): Promise<ConnectRun> {
+  const defaults = defaultKnownHostsFiles();
+  const userKnownHosts = opts.userKnownHostsFiles?.length ? opts.userKnownHostsFiles : defaults.user;
+  const agentPath = opts.agent === undefined ? process.env.SSH_AUTH_SOCK : opts.agent;
+  const agentNotes: string[] = [];
+  return {
+    path,
+    opts,
+    userKnownHosts,
+    knownHostsFiles: [...userKnownHosts, ...(opts.globalKnownHostsFiles ?? defaults.global)],
+    agent: agentPath && agentPath !== 'none' ? await usableAgent(agentPath, agentNotes) : undefined,
+    agentNotes,
+    log: opts.log ?? (() => undefined),
+  };
+}
+
+/** Log in to each endpoint in turn, each over a channel of the previous one (hop 1 over TCP). */
+async function openHops(run: ConnectRun, endpoints: readonly Endpoint[]): Promise<NodeSSH[]> {
+  const clients: NodeSSH[] = [];
+  try {
+    for (let i = 0; i < endpoints.length; i++) {
+      const ep = endpoints[i] as Endpoint;
+      const prev = clients[i - 1];
+      // All file reading happens first: from the moment the socket exists until ssh2 listens
+      // on it nothing may wait for I/O, or an instant close (MaxStartups) goes unseen.
+      const prep = await prepareHop(run, ep);
+      const sock = prev
+        ? await forwardThrough(run, endpoints[i - 1] as Endpoint, ep, () => forwardOut(run, prev, ep.host, ep.port))
+        : await openFirstSocket(run, ep);
+      clients.push(await handshake(run, ep, sock, prep));
+      run.log(`${ep.alias}: connected (${describe(ep)}) on path "${run.path.label}"`);
+    }
+  } catch (err) {
+    for (const c of clients.reverse()) c.dispose();
+    throw err;
+  }
+  return clients;
+}
+
+/** The settings besides the hops that decide how a chain is checked and authenticated. */
+function chainSettings(opts: SshConnectOptions): Record<string, unknown> {
+  return {
+    hostKeyMode: opts.hostKeyMode ?? 'strict',
+    user: opts.userKnownHostsFiles ?? null,
+    global: opts.globalKnownHostsFiles ?? null,
+    agent: opts.agent === undefined ? process.env.SSH_AUTH_SOCK ?? null : opts.agent,
+    identitiesOnly: opts.identitiesOnly ?? false,
+    defaults: opts.defaultIdentityFiles ?? null,
+  };
+}
+
+/** The target over a channel of the pool's connection to `path.via` (opened by whoever came first). */
+async function connectShared(run: ConnectRun, target: Endpoint, pool: JumpPool): Promise<SshConnection> {
+  const { via, bindAddress, label } = run.path;
+  const key = chainKey(via, bindAddress, chainSettings(run.opts));
+  const lease = await pool.lease(key, chainLabel(via), () => openChain(run, via)).catch((err: unknown) => {
+    throw relabel(err, label);
+  });
+  try {
+    const prep = await prepareHop(run, target);
+    const jump = via[via.length - 1] as Endpoint;
+    const sock = await forwardThrough(run, jump, target, () => lease.forward(target.host, target.port));
+    const client = await handshake(run, target, sock, prep);
+    run.log(`${target.alias}: connected (${describe(target)}) on path "${label}" (shared jump connection)`);
+    return SshConnection.fromShared(target, run.path, run.opts, client, lease);
+  } catch (err) {
+    lease.release();
+    throw relabel(err, label);
+  }
+}
+
+/** The jump hops of `via`, logged in once, as the pool's shared chain. */
+async function openChain(run: ConnectRun, via: readonly Endpoint[]): Promise<SharedChain> {
+  const clients = await openHops(run, via);
+  let alive = true;
+  for (const c of clients) c.connection?.once('close', () => (alive = false));
+  const last = clients[clients.length - 1] as NodeSSH;
+  run.log(`${chainLabel(via)}: shared jump connection open`);
+  return {
+    get alive() {
+      return alive;
+    },
+    forwardOut: (host, port) => forwardOut(run, last, host, port),
+    close: () => closeClients(clients),
+  };
+}
+
+/** A ConnectError of a shared opening names the path of the target that asked, not the opener's. */
+function relabel(err: unknown, label: string): unknown {
+  return err instanceof ConnectError && err.path !== label ? new ConnectError(err.phase, err.hop, label, err.message) : err;
+}
+
+/** A direct-tcpip channel from `via` to host:port, bounded by the connect timeout. */
+function forwardOut(run: ConnectRun, via: NodeSSH, host: string, port: number): Promise<Duplex> {
+  const ms = run.opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+  // node-ssh throws at once when its connection is gone: a rejection like any other.
+  const open = Promise.resolve().then(() => via.forwardOut('127.0.0.1', 0, host, port));
+  return withTimeout(open, ms, (ch) => ch.destroy(), 'channel open');
 }
 
 async function openFirstSocket(run: ConnectRun, ep: Endpoint): Promise<Socket> {
@@ -557,12 +648,12 @@ async function openFirstSocket(run: ConnectRun, ep: Endpoint): Promise<Socket> {
   }
 }
 
-/** A direct-tcpip channel from the previous hop to `ep`, as `ssh -J` opens it. */
-async function forwardThrough(run: ConnectRun, prev: NodeSSH, prevEp: Endpoint, ep: Endpoint): Promise<Duplex> {
-  const ms = run.opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+/** A direct-tcpip channel from the previous hop to `ep`, as `ssh -J` opens it; failures named. */
+async function forwardThrough(run: ConnectRun, prevEp: Endpoint, ep: Endpoint, open: () => Promise<Duplex>): Promise<Duplex> {
   try {
-    return await withTimeout(prev.forwardOut('127.0.0.1', 0, ep.host, ep.port), ms, (ch) => ch.destroy(), 'channel open');
+    return await open();
   } catch (err) {
+    if (err instanceof ConnectError) throw err; // reopening the shared chain failed: its hop says where
     const msg = errMessage(err);
     const reason = (err as { reason?: unknown }).reason;
     if (reason === 1) {

@@ -11,6 +11,7 @@ import { becomeCommand, becomeFailure } from '../../src/transport/become.js';
 import { connectFirstWorking } from '../../src/transport/connect.js';
 import type { Endpoint, PathSpec } from '../../src/transport/connection.js';
 import { fingerprintSha256 } from '../../src/transport/known-hosts.js';
+import { JumpPool } from '../../src/transport/jump-pool.js';
 import { ConnectError, ExecTimeoutError, SshConnection, type SshConnectOptions } from '../../src/transport/ssh.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -354,6 +355,41 @@ describe.skipIf(!canRun)('ssh transport against real sshd', () => {
     const err = await connectError(SshConnection.connect(ep(B, { alias: 'inner' }), path, opts({ userKnownHostsFiles: [onlyA] })));
     expect(err).toMatchObject({ phase: 'hostkey', hop: 'inner', path: 'via bastion' });
     expect(err.message).toContain(fpOf(B));
+  });
+
+  it('with a JumpPool, targets behind the same jump host share one login on it; its key is still checked', async () => {
+    const path: PathSpec = { label: 'via bastion', via: [ep(A, { alias: 'bastion' })] };
+    const logins = (): number => A.log.join('').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+    const pool = new JumpPool();
+    try {
+      const before = logins();
+      const conns = await Promise.all(Array.from({ length: 6 }, (_, i) => SshConnection.connect(ep(B, { alias: `inner${i}` }), path, opts({ jumpPool: pool }))));
+      try {
+        const out = await Promise.all(conns.map((c) => c.exec('echo "$SSH_CONNECTION"')));
+        for (const r of out) expect(r.stdout.toString().split(' ')[2]).toBe('127.0.0.3');
+        // The target's own login only; the jump is counted once, by the pool.
+        for (const c of conns) expect(c.stats.connections).toBe(1);
+      } finally {
+        await Promise.all(conns.map((c) => c.close()));
+      }
+      await new Promise((r) => setTimeout(r, 200)); // sshd logs the login as it happens; let it land
+      expect(logins()).toBe(before + 1);
+      expect(pool.stats()).toEqual([{ chain: `root@${A.host}:${A.port}`, logins: 1, channels: 6 }]);
+    } finally {
+      await pool.close();
+    }
+    // A jump host whose key is unknown refuses every target behind it: the shared opening fails
+    // for all of them, with each target's own path.
+    const onlyB = join(dir, 'kh-only-b');
+    writeFileSync(onlyB, `${knownLine(B)}\n`);
+    const strict = new JumpPool();
+    try {
+      const errs = await Promise.all([0, 1, 2].map((i) => connectError(SshConnection.connect(ep(B, { alias: `inner${i}` }), path, opts({ jumpPool: strict, userKnownHostsFiles: [onlyB] })))));
+      for (const e of errs) expect(e).toMatchObject({ phase: 'hostkey', hop: 'bastion', path: 'via bastion' });
+      expect(strict.stats()).toEqual([]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('names the hop that failed on a jump path', async () => {
