@@ -163,7 +163,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(first('maxstartups')).toBe('maxstartups');
     expect(evidence('maxstartups')).toMatch(/MaxStartups 3:30:100 at \/etc\/ssh\/sshd_config:1/);
     expect(evidence('maxstartups')).toMatch(/unauthenticated connections now: [34] .*dropped with probability \d+%/);
-    expect(doc.hosts.maxstartups.causes[0].fix).toMatch(/^remedy apply playbooks\/raise-maxstartups\.yml -l maxstartups/);
+    expect(doc.hosts.maxstartups.causes[0].fix).toMatch(/^remedy apply playbooks\/raise-maxstartups\.yml -i \S+ --known-hosts \S+ -l maxstartups/);
     // Whatever the client drew: a drop, "Exceeded MaxStartups", or a login that got through.
     // OpenSSH >= 9.8 says "Not allowed at this time" for a MaxStartups drop, as for a penalty.
     expect(['ok', 'closed_at_once', 'reset_at_once', 'maxstartups_message', 'penalty_message']).toContain(doc.hosts.maxstartups.vantage.outcome);
@@ -210,7 +210,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(h.vantage.outcome).toBe('tcp_refused');
     expect(h.paths).toEqual([expect.objectContaining({ path: `bind ${lab.mgmtIp}`, ok: false, phase: 'connect' })]);
     expect(evidence('stopped')).toContain('every path was refused at the TCP level');
-    expect(h.causes[0].fix).toMatch(/^remedy apply playbooks\/restore-sshd\.yml -l stopped/);
+    expect(h.causes[0].fix).toMatch(/^remedy apply playbooks\/restore-sshd\.yml -i \S+ --known-hosts \S+ -l stopped/);
   });
 
   it('sshd_config_invalid: a drop-in sshd -t rejects, waiting for the next restart', () => {
