@@ -54,6 +54,7 @@ interface RunFlags {
   knownHosts: string[];
   sshConfig?: string;
   timeout: string;
+  reachTimeout?: string;
   taskTimeout?: string;
   askBecomePass?: boolean;
   detailedExitcode?: boolean;
@@ -80,6 +81,7 @@ function runOptions(cmd: Command): Command {
     .option('--known-hosts <file>', 'known_hosts file to use (repeatable; default ~/.ssh/known_hosts)', collect, [])
     .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
     .option('-T, --timeout <seconds>', 'connection timeout per path', '20')
+    .option('--reach-timeout <seconds>', "how long a path may be retried while sshd drops new connections at once (MaxStartups, penalties), with jittered backoff; then the next path", '30')
     .option('--task-timeout <seconds>', 'limit for each command run on a host: a hung host fails alone', '300')
     .option('-K, --ask-become-pass', 'prompt for the sudo password (or set REMEDY_BECOME_PASSWORD)')
     .option('--confirm-timeout <seconds>', "the on-host guard armed with a host's first change rolls it back when remedy has not renewed its lease for this long (remedy dead or the host lost)", '120');
@@ -114,6 +116,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         forks: positiveInt('--forks', flags.forks), hostKeyChecking: flags.hostKeyChecking,
         knownHosts: flags.knownHosts, sshConfigFile: flags.sshConfig,
         connectTimeoutMs: positiveInt('--timeout', flags.timeout) * 1000,
+        ...(flags.reachTimeout ? { reachBudgetMs: positiveInt('--reach-timeout', flags.reachTimeout) * 1000 } : {}),
         taskTimeoutMs: flags.taskTimeout ? positiveInt('--task-timeout', flags.taskTimeout) * 1000 : undefined,
         becomePassword: flags.askBecomePass ? await readSecret('BECOME password: ') : io.env.REMEDY_BECOME_PASSWORD,
         env: io.env, signal: controller.signal,

@@ -34,6 +34,8 @@ export interface RunRequest {
   knownHosts?: string[];
   sshConfigFile?: string;
   connectTimeoutMs: number;
+  /** --reach-timeout: budget of a path's retries after immediate drops. */
+  reachBudgetMs?: number;
   taskTimeoutMs?: number;
   becomePassword?: string;
   env: NodeJS.ProcessEnv;
@@ -86,7 +88,7 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   const opts = {
     runId, confirmTimeoutSec: req.confirmTimeoutSec, runStartedAt: Date.now(),
     check: req.check, extraVars, hostKeyChecking: req.hostKeyChecking,
-    connectTimeoutMs: req.connectTimeoutMs, taskTimeoutMs: req.taskTimeoutMs,
+    connectTimeoutMs: req.connectTimeoutMs, reachBudgetMs: req.reachBudgetMs, taskTimeoutMs: req.taskTimeoutMs,
     becomePassword: req.becomePassword, agentSocket: req.env.SSH_AUTH_SOCK,
     observer, signal: req.signal, forks: req.forks, hosts, heap: new HeapBudget(req.forks), jumpPool,
     touching: journal ? (host: string) => writeAhead(req.env, journal.id, host) : undefined,

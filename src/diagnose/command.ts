@@ -58,6 +58,19 @@ export interface DiagnoseHostOptions {
   ssh: ConnectFirstOptions;
   connectTimeoutMs: number;
   clientIp?: string;
+  /** Repeated in the fix commands (see reachArgsOf). */
+  reachArgs?: string[];
+}
+
+/** The flags that decide how `remedy apply` finds and reaches the host, as diagnose got them. */
+export function reachArgsOf(flags: DiagnoseFlags): string[] {
+  const args: string[] = [];
+  if (flags.inventory !== undefined) args.push('-i', flags.inventory);
+  if (flags.sshConfig !== undefined) args.push('--ssh-config', flags.sshConfig);
+  for (const k of flags.knownHosts ?? []) args.push('--known-hosts', k);
+  if (flags.hostKeyChecking !== undefined && flags.hostKeyChecking !== 'strict') args.push('--host-key-checking', flags.hostKeyChecking);
+  if (flags.timeoutSec !== undefined && flags.timeoutSec !== 10) args.push('-T', String(flags.timeoutSec));
+  return args;
 }
 
 const isDirect = (p: { via: unknown[]; bindAddress?: string }) => p.via.length === 0 && !p.bindAddress;
@@ -147,6 +160,7 @@ export async function diagnoseHost(t: HostTarget, opts: DiagnoseHostOptions): Pr
     vantage,
     ...(evidence ? { evidence } : {}),
     paths,
+    ...(opts.reachArgs ? { reachArgs: opts.reachArgs } : {}),
   });
   return {
     host: t.name,
@@ -194,6 +208,7 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: DiagnoseIo): Pro
     diagnoseHost(t, {
       connectTimeoutMs: t.reach.ssh.connectTimeoutMs ?? timeoutSec * 1000,
       ...(flags.clientIp ? { clientIp: flags.clientIp } : {}),
+      reachArgs: reachArgsOf(flags),
       ssh: {
         hostKeyChecking: flags.hostKeyChecking ?? 'strict',
         timeoutMs: t.reach.ssh.connectTimeoutMs ?? timeoutSec * 1000,

@@ -13,7 +13,7 @@
 import { matchPattern, matchPatternList } from '../transport/pattern.js';
 import { isIP } from 'node:net';
 import semver from 'semver';
-import { quote } from '../shell.js';
+import { quote, quoteArgv } from '../shell.js';
 import { decideAccess, parseHostsAccess, rulesRefusing, type AccessDecision } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
 import { isMaxStartupsDrop, isPenaltyLineOf } from '../formats/sshd-log.js';
@@ -61,6 +61,9 @@ export interface VerdictInput {
   /** Undefined when the host was unreachable on every path. */
   evidence?: ServerEvidence;
   paths: PathReport[];
+  /** The flags diagnose ran with that say how to reach the host (-i, --ssh-config, --known-hosts,
+   *  --host-key-checking, -T): repeated in the fix so it works as printed. */
+  reachArgs?: readonly string[];
 }
 
 export type Strength = 'decisive' | 'supporting' | 'none';
@@ -108,10 +111,13 @@ export function scoreOf(fit: Fit, strength: Strength): number {
 // ---------------------------------------------------------------------------------------------
 // Fix commands
 
-const unblockFix = (i: VerdictInput) => `remedy apply playbooks/unblock.yml -l ${quote(i.host)} -e client_ip=${quote(i.clientIp)}`;
-const restoreFix = (i: VerdictInput) => `remedy apply playbooks/restore-sshd.yml -l ${quote(i.host)}`;
+/** `remedy apply PLAYBOOK` with diagnose's reach flags and the host, shell-quoted. */
+const applyCmd = (i: VerdictInput, playbook: string) =>
+  `remedy apply ${quoteArgv([playbook, ...(i.reachArgs ?? []), '-l', i.host])}`;
+const unblockFix = (i: VerdictInput) => `${applyCmd(i, 'playbooks/unblock.yml')} -e client_ip=${quote(i.clientIp)}`;
+const restoreFix = (i: VerdictInput) => applyCmd(i, 'playbooks/restore-sshd.yml');
 const raiseFix = (i: VerdictInput, floor?: string) =>
-  `remedy apply playbooks/raise-maxstartups.yml -l ${quote(i.host)}${floor ? ` -e maxstartups_floor=${floor}` : ''}`;
+  `${applyCmd(i, 'playbooks/raise-maxstartups.yml')}${floor ? ` -e maxstartups_floor=${quote(floor)}` : ''}`;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers over the evidence

@@ -5,13 +5,14 @@
 import type { Connection, ExecOptions, ExecResult, PathSpec } from '../transport/connection.js';
 import { connectFirstWorking, type ConnectFirstOptions } from '../transport/connect.js';
 import type { PathAttempt } from './results.js';
+import { condenseAttempts, describeRun } from './attempt-summary.js';
 import type { Reach } from './reach.js';
 
 /** Every path failed: an outcome of the host (reported as unreachable), not a task failure. */
 export class UnreachableError extends Error {
   override name = 'UnreachableError';
   constructor(readonly attempts: PathAttempt[]) {
-    super(`unreachable on every path (${attempts.map((a) => `${a.path}: ${a.phase}: ${a.message}`).join('; ')})`);
+    super(`unreachable on every path (${condenseAttempts(attempts).map(describeRun).join('; ')})`);
   }
 }
 

@@ -48,6 +48,7 @@ export interface RunOptions {
   extraVars: Vars;
   hostKeyChecking: HostKeyChecking;
   connectTimeoutMs: number;
+  reachBudgetMs?: number;
   taskTimeoutMs?: number;
   becomePassword?: string;
   /** ssh-agent socket ($SSH_AUTH_SOCK of the invoking environment). */
@@ -116,6 +117,7 @@ class HostPlay {
     this.sshOptions = {
       hostKeyChecking: opts.hostKeyChecking,
       timeoutMs: this.reach?.ssh.connectTimeoutMs ?? opts.connectTimeoutMs,
+      ...(opts.reachBudgetMs ? { reachBudgetMs: opts.reachBudgetMs } : {}),
       knownHostsFiles: this.reach?.knownHostsFiles,
       identitiesOnly: this.reach?.ssh.identitiesOnly,
       agent: this.reach?.ssh.agent ?? opts.agentSocket ?? null,

@@ -4,6 +4,7 @@
 
 import type { ConnectPhase, Endpoint, PathSpec } from './connection.js';
 import { ConnectError } from './errors.js';
+import { backoffDelay, DEFAULT_REACH_BUDGET_MS } from './backoff.js';
 import { SshConnection, type HostKeyChecking, type SshConnectOptions } from './ssh.js';
 
 export interface ConnectAttempt {
@@ -24,8 +25,16 @@ export interface ConnectFirstOptions extends SshConnectOptions {
   timeoutMs?: number;
   /** Shorthand for userKnownHostsFiles (remedy_known_hosts / UserKnownHostsFile). */
   knownHostsFiles?: string[];
-  /** Retries of a path whose connection was closed at once before the banner (default 5). */
+  /** Most retries of a path whose connection was closed at once before the banner (default:
+   *  as many as fit in reachBudgetMs). */
   immediateCloseRetries?: number;
+  /** `--reach-timeout`: how long a path's retries after immediate drops may take in all, from
+   *  its first attempt (default 30 s); then the next path. */
+  reachBudgetMs?: number;
+  /** Injected for tests: the jitter source and the wait. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   /** Injected for tests; defaults to SshConnection.connect. */
   connect?: (target: Endpoint, path: PathSpec, opts: SshConnectOptions) => Promise<SshConnection>;
 }
@@ -39,7 +48,7 @@ const IMMEDIATE_CLOSE_MS = 1500;
 
 /** Normalise the shorthands into SshConnectOptions. */
 export function sshOptionsFrom(opts: ConnectFirstOptions): SshConnectOptions {
-  const { hostKeyChecking, timeoutMs, knownHostsFiles, immediateCloseRetries: _r, connect: _c, ...rest } = opts;
+  const { hostKeyChecking, timeoutMs, knownHostsFiles, immediateCloseRetries: _r, reachBudgetMs: _b, random: _j, sleep: _s, now: _n, connect: _c, ...rest } = opts;
   const out: SshConnectOptions = { ...rest };
   if (hostKeyChecking !== undefined && out.hostKeyMode === undefined) out.hostKeyMode = hostKeyChecking;
   if (timeoutMs !== undefined && out.connectTimeoutMs === undefined) out.connectTimeoutMs = timeoutMs;
@@ -63,8 +72,12 @@ export async function connectFirstWorking(
   const connect = opts.connect ?? ((t, p, o) => SshConnection.connect(t, p, o));
   const sshOpts = sshOptionsFrom(opts);
   const attempts: ConnectAttempt[] = [];
-  const retries = opts.immediateCloseRetries ?? 5;
+  const retries = opts.immediateCloseRetries ?? Infinity;
+  const budget = opts.reachBudgetMs ?? DEFAULT_REACH_BUDGET_MS;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = opts.now ?? Date.now;
   for (const path of paths) {
+    const pathStarted = now();
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
       try {
@@ -79,7 +92,9 @@ export async function connectFirstWorking(
         // after libwrap's ~5 s delay is deterministic and not retried.
         const dropped = err.phase === 'banner' || (err.phase === 'kex' && /reset|closed|lost/i.test(err.message));
         if (!dropped || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        const wait = backoffDelay(attempt, opts.random);
+        if (now() - pathStarted + wait > budget) break;
+        await sleep(wait);
       }
     }
   }

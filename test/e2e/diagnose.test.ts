@@ -8,6 +8,7 @@ import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { diagnoseCommand, type DiagnoseFlags } from '../../src/diagnose/command.js';
 import { runCli } from './run-cli.js';
+import { quoteArgv, splitArgs } from '../../src/shell.js';
 
 const FILES = [
   '/etc/hosts.deny', '/etc/hosts.allow', '/etc/ssh/sshd_config', '/etc/ssh/sshd_config.d/50-low.conf',
@@ -108,6 +109,9 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     await lab?.stop();
   });
 
+  /** The fix diagnose prints: diagnose's own -i and --known-hosts repeated, shell-quoted. */
+  const unblockFix = (host: string) =>
+    `remedy apply ${quoteArgv(['playbooks/unblock.yml', '-i', inventory, '--known-hosts', lab.knownHostsFile, '-l', host])} -e client_ip=${lab.clientIp}`;
   const first = (h: string) => doc.hosts[h].causes[0]?.id;
   const evidence = (h: string) => doc.hosts[h].causes[0]?.evidence.join('\n') as string;
 
@@ -128,7 +132,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(doc.hosts.deny.vantage.outcome).toMatch(/^(closed|reset)_after_delay$/);
     expect(doc.hosts.deny.vantage.timings.preBannerMs).toBeGreaterThan(3_000);
     expect(evidence('deny')).toMatch(new RegExp(`/etc/hosts\\.deny:\\d+: sshd: ${lab.clientIp.replace(/\./g, '\\.')} .*names this client`));
-    expect(doc.hosts.deny.causes[0].fix).toBe(`remedy apply playbooks/unblock.yml -l deny -e client_ip=${lab.clientIp}`);
+    expect(doc.hosts.deny.causes[0].fix).toBe(unblockFix('deny'));
     expect(doc.hosts.deny.paths.at(-1)).toMatchObject({ path: `bind ${lab.mgmtIp}`, ok: true });
   });
 
@@ -159,7 +163,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(first('maxstartups')).toBe('maxstartups');
     expect(evidence('maxstartups')).toMatch(/MaxStartups 3:30:100 at \/etc\/ssh\/sshd_config:1/);
     expect(evidence('maxstartups')).toMatch(/unauthenticated connections now: [34] .*dropped with probability \d+%/);
-    expect(doc.hosts.maxstartups.causes[0].fix).toMatch(/^remedy apply playbooks\/raise-maxstartups\.yml -l maxstartups/);
+    expect(doc.hosts.maxstartups.causes[0].fix).toMatch(/^remedy apply playbooks\/raise-maxstartups\.yml -i \S+ --known-hosts \S+ -l maxstartups/);
     // Whatever the client drew: a drop, "Exceeded MaxStartups", or a login that got through.
     // OpenSSH >= 9.8 says "Not allowed at this time" for a MaxStartups drop, as for a penalty.
     expect(['ok', 'closed_at_once', 'reset_at_once', 'maxstartups_message', 'penalty_message']).toContain(doc.hosts.maxstartups.vantage.outcome);
@@ -183,7 +187,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(first('penalty')).toBe('per_source_penalty');
     expect(doc.hosts.penalty.causes.map((c: any) => c.id)).not.toContain('maxstartups');
     expect(evidence('penalty')).toMatch(new RegExp(`drop connection #\\d+ from \\[${esc(lab.clientIp)}\\]:\\d+ .*penalty: failed authentication`));
-    expect(doc.hosts.penalty.causes[0].fix).toBe(`remedy apply playbooks/unblock.yml -l penalty -e client_ip=${lab.clientIp}`);
+    expect(doc.hosts.penalty.causes[0].fix).toBe(unblockFix('penalty'));
   });
 
   it.runIf(penalties)('maxstartups on OpenSSH 10: "Not allowed at this time" read as MaxStartups from the log, not a penalty', () => {
@@ -206,7 +210,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(h.vantage.outcome).toBe('tcp_refused');
     expect(h.paths).toEqual([expect.objectContaining({ path: `bind ${lab.mgmtIp}`, ok: false, phase: 'connect' })]);
     expect(evidence('stopped')).toContain('every path was refused at the TCP level');
-    expect(h.causes[0].fix).toMatch(/^remedy apply playbooks\/restore-sshd\.yml -l stopped/);
+    expect(h.causes[0].fix).toMatch(/^remedy apply playbooks\/restore-sshd\.yml -i \S+ --known-hosts \S+ -l stopped/);
   });
 
   it('sshd_config_invalid: a drop-in sshd -t rejects, waiting for the next restart', () => {
@@ -245,7 +249,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^deny \(\S+:22\): tcp_wrappers\n {2}client /m);
     expect(r.stdout).toMatch(/^ {7}\/etc\/hosts\.deny:\d+: sshd: /m);
-    expect(r.stdout).toContain(`     fix: remedy apply playbooks/unblock.yml -l deny -e client_ip=${lab.clientIp}`);
+    expect(r.stdout).toContain(`     fix: ${unblockFix('deny')}`);
     expect(r.stdout).toMatch(/^healthy \(\S+:22\): healthy$/m);
     expect(r.stdout).not.toMatch(/^maxstartups/m);
     // Behind NAT the server sees another address: --client-ip is what the evidence is read for.
@@ -262,5 +266,14 @@ describe.skipIf(!labAvailable()).each(labKinds())('remedy diagnose on hosts lock
     expect(d.hosts.deny.causes[0].id).toBe('tcp_wrappers');
     expect(d.hosts.healthy.causes[0].id).toBe('healthy');
     expect((await runCli(['diagnose', '-i', inventory, '--client-ip', 'not-an-ip'])).code).toBe(5);
+  });
+
+  it('the printed fix runs as printed (under --check: it finds the inventory, reaches the host, changes nothing)', async () => {
+    const [cmd, ...args] = splitArgs(doc.hosts.deny.causes[0].fix);
+    expect(cmd).toBe('remedy');
+    const r = await runCli([...args, '--check']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^deny +: ok=\d+ +changed=[1-9]/m);
+    expect(r.stdout).not.toMatch(/UNREACHABLE/);
   });
 });

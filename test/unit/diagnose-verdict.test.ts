@@ -494,3 +494,18 @@ describe('matching helpers', () => {
     expect(lineNamesIp('from 2001:db8::10 port 22', '2001:db8::1')).toBe(false);
   });
 });
+
+describe('fix commands repeat the flags diagnose reached the host with', () => {
+  it('reachArgsOf keeps -i, --ssh-config, --known-hosts and non-default reach flags; the fix quotes them', async () => {
+    const { reachArgsOf } = await import('../../src/diagnose/command.js');
+    const { splitArgs } = await import('../../src/shell.js');
+    const args = reachArgsOf({ inventory: 'my inv.yml', sshConfig: "/tmp/o'brien/config", knownHosts: ['a', 'b'], hostKeyChecking: 'accept-new', timeoutSec: 10 });
+    expect(args).toEqual(['-i', 'my inv.yml', '--ssh-config', "/tmp/o'brien/config", '--known-hosts', 'a', '--known-hosts', 'b', '--host-key-checking', 'accept-new']);
+    expect(reachArgsOf({})).toEqual([]);
+    const [c] = verdict(input('reset_after_delay', evidence(denyRule), { reachArgs: args }));
+    expect(c!.id).toBe('tcp_wrappers');
+    expect(c!.fix).toBe(`remedy apply playbooks/unblock.yml -i 'my inv.yml' --ssh-config '/tmp/o'\\''brien/config' --known-hosts a --known-hosts b --host-key-checking accept-new -l web1 -e client_ip=${CLIENT}`);
+    // A copy-paste gives back exactly these words.
+    expect(splitArgs(c!.fix)).toEqual(['remedy', 'apply', 'playbooks/unblock.yml', ...args, '-l', 'web1', `-e`, `client_ip=${CLIENT}`]);
+  });
+});

@@ -1,0 +1,14 @@
+// How long to wait before retrying a path whose connection sshd dropped at once (MaxStartups'
+// random drop, a PerSourcePenalties refusal): exponential with "equal jitter", so a fleet of
+// controllers retrying one starved sshd spread out instead of arriving together.
+
+/** First delay, its cap, and the default reach budget a path's retries share. */
+export const BACKOFF_BASE_MS = 200;
+export const BACKOFF_CAP_MS = 5_000;
+export const DEFAULT_REACH_BUDGET_MS = 30_000;
+
+/** Delay before retry number `attempt` (0-based): half fixed, half random, capped. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
