@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLab, type Lab } from '../test/lab/lab.js';
 import { FAIL2BAN_HOSTS, prepareFleet, resetFleet, type Pristine } from './faults.js';
 import { HostCpu } from './hostcpu.js';
 import { abortCurrent, TIME_BIN } from './measure.js';
 import { countLogins, loginsSince, logOffset, logOffsets, unverifiedHosts } from './observe.js';
 import { jumpScenario, writeAnsibleJumpInventory } from './jump.js';
-import { summarizeProfile } from './profile.js';
+import { summarizeHeapProfile, summarizeMemTrace, summarizeProfile } from './profile.js';
 import {
   machine, median, ratio, summarize, textReport, writeResults, type Results, type RunRecord,
 } from './report.js';
@@ -119,8 +119,10 @@ function describe(r: RunRecord): string {
 async function profileRemedy(ctx: BenchCtx, pristine: Map<string, Pristine>): Promise<string> {
   await resetFleet(ctx.lab, pristine);
   const dir = join(ctx.scratch, 'prof');
-  const run = await runRemedy(ctx, ['--cpu-prof', '--cpu-prof-dir', dir]);
-  const summary = await summarizeProfile(dir);
+  const trace = join(ctx.scratch, 'memtrace.json');
+  const memtrace = pathToFileURL(join(ROOT, 'dist/bench/memtrace.js')).href;
+  const run = await runRemedy(ctx, ['--cpu-prof', '--cpu-prof-dir', dir, '--heap-prof', '--heap-prof-dir', dir, '--import', memtrace], { REMEDY_MEMTRACE_OUT: trace });
+  const summary = [await summarizeProfile(dir), await summarizeHeapProfile(dir), await summarizeMemTrace(trace)].join('\n');
   const status = run.problems.length ? ` (that run had problems: ${run.problems.slice(0, 2).join('; ')})` : '';
   return `${summary}\nprofiled run: ${(run.measured.wallMs / 1000).toFixed(2)} s wall, ${run.measured.cpuS.toFixed(2)} s CPU${status}`;
 }

@@ -55,9 +55,9 @@ export function remedyArgv(ctx: BenchCtx, nodeFlags: string[] = []): string[] {
     '--known-hosts', lab.knownHostsFile, '--forks', String(ctx.forks), '--json'];
 }
 
-export async function runRemedy(ctx: BenchCtx, nodeFlags: string[] = []): Promise<ToolRun> {
+export async function runRemedy(ctx: BenchCtx, nodeFlags: string[] = [], extraEnv: Record<string, string> = {}): Promise<ToolRun> {
   // The run journal goes to the bench's scratch dir, not ~/.local/state.
-  const env = { ...CLEAN_ENV, NO_COLOR: '1', XDG_STATE_HOME: join(ctx.scratch, 'state') };
+  const env = { ...CLEAN_ENV, NO_COLOR: '1', XDG_STATE_HOME: join(ctx.scratch, 'state'), ...extraEnv };
   const m = await measure(remedyArgv(ctx, nodeFlags), { cwd: ctx.root, env, timeoutMs: ctx.timeoutMs, scratchDir: ctx.scratch });
   const problems = exitProblem(m);
   let report: RemedyJson;

@@ -41,11 +41,11 @@ import {
   keyTypeOfBlob,
   knownHostName,
   knownKeyTypes,
-  loadKnownHosts,
   lookupHostKey,
   type HostKeyMode,
   type KnownHostEntry,
 } from './known-hosts.js';
+import { knownHostsIndex } from './known-hosts-index.js';
 
 export { ConnectError, ConnectionLostError, ExecTimeoutError } from './errors.js';
 
@@ -673,18 +673,23 @@ interface HopPrep {
   authNotes: string[];
 }
 
-/** Read known_hosts (fresh: accept-new may just have added a hop) and the identity files. */
+/** known_hosts' entries for this hop (re-read when a file changed: accept-new may just have added a hop) and the identity files. */
 async function prepareHop(run: ConnectRun, ep: Endpoint): Promise<HopPrep> {
-  const knownEntries = await loadKnownHosts(run.knownHostsFiles);
+  const knownEntries = (await knownHostsIndex(run.knownHostsFiles)).entriesFor(hostKeyNames(ep), ep.port);
   const authNotes = [...run.agentNotes];
   const candidates = await authCandidates(run, ep, authNotes);
   return { knownEntries, candidates, authNotes };
 }
 
+/** The names a hop's host key may be listed under: its address (HostName) and its alias. */
+function hostKeyNames(ep: Endpoint): string[] {
+  return [...new Set([ep.host, ep.alias])];
+}
+
 /** SSH handshake and authentication over `sock`; the NodeSSH is connected on return. */
 async function handshake(run: ConnectRun, ep: Endpoint, sock: Duplex, prep: HopPrep): Promise<NodeSSH> {
   const mode = run.opts.hostKeyMode ?? 'strict';
-  const names = [...new Set([ep.host, ep.alias])];
+  const names = hostKeyNames(ep);
   const { knownEntries, candidates, authNotes } = prep;
   const progress: HandshakeProgress = { hostKeyRefused: false, bytesSeen: false, kexDone: false };
   let refusal = '';
