@@ -6,7 +6,7 @@
 // worse than before"), and the others were never touched.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAvailable, startLab, type FileState, type Lab, type LabHost } from '../lab/lab.js';
@@ -34,6 +34,21 @@ writeFileSync(PLAYBOOK, `- hosts: all
 
 const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Sockets the process holds now (its TCP connections to hosts, an agent's unix socket). */
+function socketsOf(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false; // closed while we looked
+      }
+    }).length;
+  } catch {
+    return 0; // the process has exited
+  }
+}
+
 describe.skipIf(!labAvailable())(`a ${HOSTS}-host fleet whose first play outlasts --confirm-timeout`, () => {
   let lab: Lab;
   let common: string[];
@@ -60,14 +75,21 @@ describe.skipIf(!labAvailable())(`a ${HOSTS}-host fleet whose first play outlast
     await lab?.stop();
   });
 
-  it('uninterrupted: every host verified, none rolled back, exit 0', async () => {
+  it('uninterrupted: every host verified, none rolled back, exit 0; sockets bounded by --forks', async () => {
     const t0 = Date.now();
     const child = apply(join(tmp, 'full'), 'pipe');
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    // Issue 15: connections are bounded by --forks, not by the fleet. A host in its play holds
+    // its control connection and, at its checkpoint, one fresh login: 2 per fork, plus slack.
+    let peakSockets = 0;
+    const sampler = setInterval(() => (peakSockets = Math.max(peakSockets, socketsOf(child.pid!))), 50);
     const code = await new Promise((r) => child.on('exit', r));
+    clearInterval(sampler);
     const ms = Date.now() - t0;
-    console.log(`uninterrupted run of ${HOSTS} hosts: ${ms} ms`);
+    console.log(`uninterrupted run of ${HOSTS} hosts: ${ms} ms, at most ${peakSockets} sockets open at once (--forks 3)`);
+    expect(peakSockets).toBeGreaterThan(0); // the sampler saw the run
+    expect(peakSockets).toBeLessThanOrEqual(2 * 3 + 3);
     expect(code, out.slice(0, 3000)).toBe(0);
     const doc = JSON.parse(out);
     expect(ms).toBeGreaterThan(LEASE_SEC * 1000); // the first play alone outlasted the timeout
