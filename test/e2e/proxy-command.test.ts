@@ -59,6 +59,15 @@ describe.skipIf(!labAvailable() || !hasNc)('ProxyCommand as the working path (ne
     expect(text).toContain(`ProxyCommand exited with code 7: no route to ${h.ip}`);
   }, 60_000);
 
+  it('diagnose works over the ProxyCommand and names the causes', async () => {
+    const common = writeInventory(`ip netns exec ${h.ns} nc 127.0.0.1 %p`);
+    const run = await runCli(['diagnose', ...common, '--client-ip', lab.clientIp, '--json']);
+    const doc = json(run);
+    const causes = doc.hosts.web.causes.map((c: any) => c.id);
+    expect(causes, run.stdout.slice(0, 3000)).toContain('tcp_wrappers');
+    expect(causes).toContain('firewall');
+  }, 120_000);
+
   it('unblock.yml works over the ProxyCommand and the client logs in again', async () => {
     const common = writeInventory(`ip netns exec ${h.ns} nc 127.0.0.1 %p`);
     const run = await runCli(['apply', 'playbooks/unblock.yml', ...common, '-e', `client_ip=${lab.clientIp}`, '--json']);
