@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveReach } from '../../src/engine/reach.js';
 import { ValidationError } from '../../src/errors.js';
 import { expandProxyCommand, startProxyCommand } from '../../src/transport/proxy-command.js';
+import { ConnectError, SshConnection } from '../../src/transport/ssh.js';
 import { endpointFromConfig, parseSshConfig, resolveSshConfig } from '../../src/transport/ssh-config.js';
 
 const tokens = { host: 'i-0abc.example', port: 2222, user: 'ops', original: 'web1' };
@@ -145,5 +146,36 @@ describe('ProxyCommand from the inventory', () => {
 
   it('refuses a ProxyCommand together with jump hosts', () => {
     expect(() => resolveReach('web1', { remedy_paths: [{ via: 'j1', proxy_command: 'nc %h %p' }] }, rctx)).toThrow(/either a ProxyCommand or jump hosts/);
+  });
+});
+
+describe('connecting over a ProxyCommand', () => {
+  const target = { alias: 'web1', host: 'web1.example', port: 22, user: 'root', identityFiles: [] };
+  const opts = { agent: 'none', userKnownHostsFiles: ['/dev/null'], globalKnownHostsFiles: [], defaultIdentityFiles: [] };
+
+  it('an unsafe value is refused as a ConnectError before anything runs', async () => {
+    const err = await SshConnection.connect({ ...target, host: 'x;touch /tmp/pwned' }, { label: 'proxy', via: [], proxyCommand: 'nc %h %p' }, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).phase).toBe('connect');
+    expect((err as ConnectError).message).toMatch(/refusing to put "x;touch \/tmp\/pwned"/);
+  });
+
+  it('a command that exits before the banner is a connect failure with its stderr and exit code', async () => {
+    const err = await SshConnection.connect(target, { label: 'proxy', via: [], proxyCommand: `sh -c 'echo no route to %h >&2; exit 7'` }, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).phase).toBe('connect');
+    expect((err as ConnectError).message).toMatch(/ProxyCommand exited with code 7: no route to web1\.example$/);
+  });
+
+  it('a command that never answers is killed at the connect timeout', async () => {
+    const err = await SshConnection.connect(target, { label: 'proxy', via: [], proxyCommand: 'sleep 30' }, { ...opts, readyTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).message).toMatch(/ProxyCommand killed by SIGTERM/);
+  });
+
+  it('a ProxyCommand with jump hosts on one path is refused', async () => {
+    const err = await SshConnection.connect(target, { label: 'x', via: [{ ...target, alias: 'j' }], proxyCommand: 'nc %h %p' }, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).message).toMatch(/ProxyCommand and jump hosts on one path/);
   });
 });
