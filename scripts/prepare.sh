@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 missing=""
 for pair in sshd:openssh-server ssh:openssh-client fail2ban-client:fail2ban iptables:iptables \
             ip:iproute2 nsenter:util-linux sudo:sudo tcpdmatch:tcpd debootstrap:debootstrap systemd-nspawn:systemd-container \
-            ansible-playbook:ansible-core; do
+            ansible-playbook:ansible-core nc:netcat-openbsd; do
   tool=${pair%%:*}; pkg=${pair#*:}
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $pkg"
 done

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
 import type { Endpoint, PathSpec } from '../transport/connection.js';
-import { endpointFromConfig, parseProxyJump, type ParsedSshConfig, type ResolveContext, type SshSettings } from '../transport/ssh-config.js';
+import { endpointFromConfig, parseProxyJump, proxyLabel, type ParsedSshConfig, type ResolveContext, type SshSettings } from '../transport/ssh-config.js';
 import type { Vars } from './vars.js';
 
 export interface Reach {
@@ -53,7 +53,7 @@ export function endpointOf(name: string, vars: Vars, ctx: ReachContext): { endpo
   };
   const password = str(vars.ansible_password) ?? str(vars.ansible_ssh_pass);
   if (password !== undefined) endpoint.password = password;
-  return { endpoint, configPath: { ...path, label: labelOf(path.via, path.bindAddress) }, settings };
+  return { endpoint, configPath: { ...path, label: path.proxyCommand !== undefined ? proxyLabel(path.proxyCommand) : labelOf(path.via, path.bindAddress) }, settings };
 }
 
 /** One jump hop: an inventory host name, or ProxyJump's `[user@]host[:port]`. */
@@ -74,12 +74,15 @@ function hopEndpoints(spec: unknown, host: string, ctx: ReachContext): Endpoint[
   return hops;
 }
 
-function pathFrom(spec: { via?: unknown; bind?: unknown }, host: string, ctx: ReachContext): PathSpec {
+function pathFrom(spec: { via?: unknown; bind?: unknown; proxy?: unknown }, host: string, ctx: ReachContext): PathSpec {
   const via = spec.via === undefined || spec.via === null ? [] : hopEndpoints(spec.via, host, ctx);
   const bind = str(spec.bind);
   if (bind !== undefined && !isIP(bind)) throw bad(host, `remedy_bind_address must be an IP address of this machine, got '${bind}'`);
-  const path: PathSpec = { label: labelOf(via, bind), via };
+  const proxy = str(spec.proxy);
+  if (proxy !== undefined && via.length) throw bad(host, 'a path has either a ProxyCommand or jump hosts (via), not both, as in OpenSSH');
+  const path: PathSpec = { label: proxy !== undefined ? proxyLabel(proxy) : labelOf(via, bind), via };
   if (bind) path.bindAddress = bind;
+  if (proxy !== undefined) path.proxyCommand = proxy;
   return path;
 }
 
@@ -97,15 +100,15 @@ export function resolveReach(name: string, vars: Vars, ctx: ReachContext): Reach
     if (!Array.isArray(vars.remedy_paths) || vars.remedy_paths.length === 0) throw bad(name, 'remedy_paths must be a non-empty list');
     paths = vars.remedy_paths.map((p) => {
       if (p === 'direct') return direct;
-      if (!p || typeof p !== 'object') throw bad(name, `remedy_paths: each entry is 'direct' or a mapping with 'via' and/or 'bind_address'`);
+      if (!p || typeof p !== 'object') throw bad(name, `remedy_paths: each entry is 'direct' or a mapping with 'via', 'proxy_command' and/or 'bind_address'`);
       const o = p as Record<string, unknown>;
-      return pathFrom({ via: o.via, bind: o.bind_address }, name, ctx);
+      return pathFrom({ via: o.via, bind: o.bind_address, proxy: o.proxy_command }, name, ctx);
     });
-  } else if (vars.remedy_via !== undefined || vars.remedy_bind_address !== undefined) {
-    paths = [pathFrom({ via: vars.remedy_via, bind: vars.remedy_bind_address }, name, ctx)];
+  } else if (vars.remedy_via !== undefined || vars.remedy_bind_address !== undefined || vars.remedy_proxy_command !== undefined) {
+    paths = [pathFrom({ via: vars.remedy_via, bind: vars.remedy_bind_address, proxy: vars.remedy_proxy_command }, name, ctx)];
   } else {
-    // No remedy path: what ssh(1) would do, ProxyJump and BindAddress from ~/.ssh/config included.
-    paths = [configPath.via.length || configPath.bindAddress ? configPath : direct];
+    // No remedy path: what ssh(1) would do, ProxyJump, ProxyCommand and BindAddress from ~/.ssh/config included.
+    paths = [configPath.via.length || configPath.bindAddress || configPath.proxyCommand !== undefined ? configPath : direct];
   }
   const kh = vars.remedy_known_hosts;
   const ssh: Reach['ssh'] = {};

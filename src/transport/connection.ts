@@ -33,12 +33,14 @@ export interface Endpoint {
   password?: string;
 }
 
-/** How to reach a host: zero or more jump hops, optionally a source address. */
+/** How to reach a host: zero or more jump hops or a ProxyCommand, optionally a source address. */
 export interface PathSpec {
   /** Human label, e.g. "direct", "via bastion", "bind 198.18.0.2". */
   label: string;
   via: Endpoint[];
   bindAddress?: string;
+  /** OpenSSH ProxyCommand (tokens unexpanded): hop 1's byte stream instead of TCP. */
+  proxyCommand?: string;
 }
 
 export interface Connection {

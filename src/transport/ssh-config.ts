@@ -23,6 +23,8 @@ export interface SshConfigOption {
   /** Lowercased keyword. */
   keyword: string;
   args: string[];
+  /** The rest of the line as written, kept for ProxyCommand (a shell command, quotes and all). */
+  rest?: string;
   file: string;
   line: number;
 }
@@ -241,7 +243,9 @@ function parseInto(ctx: ParseCtx, text: string, file: string, outer: SshConfigCo
       current = { conditions: current.conditions, options: [] };
       ctx.result.blocks.push(current);
     } else {
-      current.options.push({ keyword: kw.keyword, args, file, line: lineNo });
+      const opt: SshConfigOption = { keyword: kw.keyword, args, file, line: lineNo };
+      if (kw.keyword === 'proxycommand') opt.rest = kw.rest.trim();
+      current.options.push(opt);
     }
   }
 }
@@ -274,6 +278,8 @@ export interface SshSettings {
   identitiesOnly: boolean;
   /** undefined when unset; [] for `ProxyJump none`. */
   proxyJump?: JumpHost[];
+  /** ProxyCommand as written (tokens unexpanded); undefined when unset or `none`. */
+  proxyCommand?: string;
   userKnownHostsFiles?: string[];
   strictHostKeyChecking?: StrictHostKeyChecking;
   connectTimeoutSec?: number;
@@ -355,6 +361,20 @@ function yesNo(v: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/**
+ * ProxyCommand and ProxyJump exclude each other, the first obtained winning (readconf.c, checked
+ * against `ssh -G`): any ProxyCommand, `none` included, shadows a later ProxyJump; a ProxyJump
+ * shadows a later ProxyCommand unless it was `none`.
+ */
+function proxyShadowed(keyword: string, first: Map<string, SshConfigOption>): boolean {
+  if (keyword === 'proxyjump') return first.has('proxycommand');
+  if (keyword === 'proxycommand') {
+    const pj = first.get('proxyjump');
+    return pj !== undefined && pj.args[0]?.toLowerCase() !== 'none';
+  }
+  return false;
+}
+
 interface EvalState {
   alias: string;
   hostName?: string;
@@ -417,7 +437,7 @@ export function resolveSshConfig(parsed: ParsedSshConfig, alias: string, ctx: Re
         identity.push(opt);
         continue;
       }
-      if (first.has(opt.keyword)) continue;
+      if (first.has(opt.keyword) || proxyShadowed(opt.keyword, first)) continue;
       first.set(opt.keyword, opt);
       // Later `Match host`/`Match user` see values obtained so far, as in OpenSSH.
       if (opt.keyword === 'hostname' && opt.args[0]) st.hostName = expandTokens(opt.args[0], { h: alias });
@@ -473,6 +493,8 @@ export function resolveSshConfig(parsed: ParsedSshConfig, alias: string, ctx: Re
     if (hops) settings.proxyJump = hops;
     else warn(`${pj.file}:${pj.line}: bad ProxyJump "${pj.args.join(' ')}"`);
   }
+  const pc = first.get('proxycommand');
+  if (pc?.rest !== undefined && pc.rest.toLowerCase() !== 'none') settings.proxyCommand = pc.rest;
   const ukh = first.get('userknownhostsfile');
   if (ukh) {
     for (const f of ukh.args) if (f.toLowerCase() !== 'none') knownHostsFiles.push(path(f));
@@ -573,14 +595,20 @@ export function endpointFromConfig(
   const target = endpointFor(settings, localUser);
   const via = jumpChain(parsed, settings.proxyJump ?? [], ctx, localUser, 0);
   const path: PathSpec = {
-    label: via.length ? `via ${via.map((e) => e.alias).join(',')}` : 'direct',
+    label: via.length ? `via ${via.map((e) => e.alias).join(',')}` : settings.proxyCommand ? proxyLabel(settings.proxyCommand) : 'direct',
     via,
   };
+  if (settings.proxyCommand !== undefined) path.proxyCommand = settings.proxyCommand;
   // BindAddress applies to the one TCP socket this machine opens: to the first jump host when
   // there is one (its own Host block decides, as with ssh -J), else to the target.
   const bind = via.length ? resolveSshConfig(parsed, via[0]!.alias, ctx).bindAddress : settings.bindAddress;
   if (bind) path.bindAddress = bind;
   return { target, path, settings };
+}
+
+/** `proxy aws ssm start-session --target %h --docum…`: the first 40 characters. */
+export function proxyLabel(command: string): string {
+  return `proxy ${command.length > 40 ? `${command.slice(0, 40)}…` : command}`;
 }
 
 function jumpChain(

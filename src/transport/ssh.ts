@@ -31,6 +31,7 @@ import type {
 import type { Connection, ConnectPhase, Endpoint, ExecOptions, ExecResult, PathSpec } from './connection.js';
 import { quote } from '../shell.js';
 import { ConnectError, ConnectionLostError, ExecTimeoutError } from './errors.js';
+import { expandProxyCommand, startProxyCommand, type ProxyProcess } from './proxy-command.js';
 import { chainKey, chainLabel, type JumpLease, type JumpPool, type SharedChain } from './jump-pool.js';
 import {
   appendKnownHost,
@@ -561,10 +562,14 @@ async function openHops(run: ConnectRun, endpoints: readonly Endpoint[]): Promis
       // All file reading happens first: from the moment the socket exists until ssh2 listens
       // on it nothing may wait for I/O, or an instant close (MaxStartups) goes unseen.
       const prep = await prepareHop(run, ep);
-      const sock = prev
-        ? await forwardThrough(run, endpoints[i - 1] as Endpoint, ep, () => forwardOut(run, prev, ep.host, ep.port))
-        : await openFirstSocket(run, ep);
-      clients.push(await handshake(run, ep, sock, prep));
+      if (!prev && run.path.proxyCommand !== undefined) {
+        clients.push(await handshakeOverProxy(run, ep, prep));
+      } else {
+        const sock = prev
+          ? await forwardThrough(run, endpoints[i - 1] as Endpoint, ep, () => forwardOut(run, prev, ep.host, ep.port))
+          : await openFirstSocket(run, ep);
+        clients.push(await handshake(run, ep, sock, prep));
+      }
       run.log(`${ep.alias}: connected (${describe(ep)}) on path "${run.path.label}"`);
     }
   } catch (err) {
@@ -645,6 +650,37 @@ async function openFirstSocket(run: ConnectRun, ep: Endpoint): Promise<Socket> {
     const from = run.path.bindAddress ? ` from ${run.path.bindAddress}` : '';
     const what = phase === 'resolve' ? `cannot resolve ${ep.host}` : `cannot connect to ${ep.host}:${ep.port}${from}`;
     throw new ConnectError(phase, ep.alias, run.path.label, `${ep.alias}: ${what}: ${socketErrorCode(e) || e.message}`);
+  }
+}
+
+/**
+ * Hop 1 over the path's ProxyCommand instead of TCP. The child lives as long as the SSH
+ * connection; when the handshake fails, its stderr and exit status say why.
+ */
+async function handshakeOverProxy(run: ConnectRun, ep: Endpoint, prep: HopPrep): Promise<NodeSSH> {
+  const template = run.path.proxyCommand as string;
+  if (run.path.via.length) {
+    throw new ConnectError('connect', ep.alias, run.path.label, `${ep.alias}: ProxyCommand and jump hosts on one path (OpenSSH uses one or the other)`);
+  }
+  let proxy: ProxyProcess;
+  try {
+    proxy = startProxyCommand(expandProxyCommand(template, { host: ep.host, port: ep.port, user: ep.user, original: ep.alias }));
+  } catch (err) {
+    throw new ConnectError('connect', ep.alias, run.path.label, `${ep.alias}: ${errMessage(err)}`);
+  }
+  run.log(`${ep.alias}: ProxyCommand ${proxy.command}`);
+  try {
+    const client = await handshake(run, ep, proxy.stream, prep);
+    client.connection?.once('close', () => proxy.kill());
+    return client;
+  } catch (err) {
+    await proxy.settle(500);
+    const exited = proxy.hasExited;
+    proxy.kill();
+    if (!(err instanceof ConnectError)) throw err;
+    // A proxy that died before the banner is a path that does not connect, not a MaxStartups drop.
+    const phase: ConnectPhase = exited && (err.phase === 'banner' || err.phase === 'kex') ? 'connect' : err.phase;
+    throw new ConnectError(phase, err.hop, err.path, `${err.message}; ${proxy.describe()}`);
   }
 }
 
