@@ -103,12 +103,13 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
       const run = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--reach-timeout', '1', '--json']);
       expect(run.code, run.stderr).not.toBe(0);
       const host = json(run).plays[0].hosts.h1;
-      expect(host.status).toBe('unreachable');
+      expect(host.status, run.stderr).toBe('unreachable');
+      const why = `${host.msg}\n${JSON.stringify(host.attempts)}`;
       // One condensed run of drops on the one path, not a message per attempt.
-      expect(host.msg).toMatch(/^unreachable on every path \(bind [\d.]+: \d+ attempts over \d+ s: banner: .*\(MaxStartups\?\)\)$/);
+      expect(host.msg, why).toMatch(/^unreachable on every path \(bind [\d.]+: \d+ attempts over \d+ s: banner: .*\(MaxStartups\?\)\)$/);
       expect(host.msg.split('closed before the SSH banner').length, host.msg).toBe(2);
       const n = Number(/(\d+) attempts/.exec(host.msg)![1]);
-      expect(n).toBeGreaterThan(1);
+      expect(n, why).toBeGreaterThan(1);
       expect(host.msg.split('attempts over').length).toBe(2);
       // The JSON report keeps them as one group too.
       expect(host.attempts.map((a: any) => [a.ok, a.phase, a.count])).toEqual([[false, 'banner', n]]);
@@ -126,10 +127,12 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
     expect(run.code, run.stderr + JSON.stringify(json(run).recap)).toBe(0);
     const host = json(run).plays[0].hosts.h1;
     expect(host.status).toBe('changed');
-    // It took retries: the first attempts were dropped while the slot was held, reported as one
-    // group before the working attempt.
-    expect(host.attempts.map((a: any) => [a.ok, a.phase])).toEqual([[false, 'banner'], [true, null]]);
-    expect(host.attempts[0].count).toBeGreaterThan(1);
+    // It took retries: the first attempts were dropped while the slot was held (before the banner;
+    // OpenSSH 10 sometimes early in key exchange), grouped by phase before the working attempt.
+    const failed = host.attempts.slice(0, -1);
+    expect(host.attempts.at(-1)).toMatchObject({ ok: true, count: 1 });
+    expect(failed.map((a: any) => [a.ok, ['banner', 'kex'].includes(a.phase)])).toEqual(failed.map(() => [false, true]));
+    expect(failed.reduce((n: number, a: any) => n + a.count, 0)).toBeGreaterThan(1);
     expect((await lab.sshLogin(h1, { from: 'client' })).ok).toBe(true);
   });
 });
