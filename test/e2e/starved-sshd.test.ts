@@ -11,22 +11,39 @@ import { runCli, json } from './run-cli.js';
 const GRACE_S = 10;
 const STARVE = `MaxStartups 1:100:1\nLoginGraceTime ${GRACE_S}\n`;
 
-/** `n` connections to sshd that never send a byte; with `keep`, each one that closes is re-opened. */
-function hold(ip: string, from: string, n: number, keep: boolean): { release: () => void } {
+interface Hold {
+  /** Resolves once one connection got sshd's banner: a slot is held. */
+  held: Promise<void>;
+  release: () => void;
+}
+
+/**
+ * `n` connections to sshd that never send a byte. A connection dropped before the banner is
+ * re-opened until one holds a slot (a previous connection's child may still hold it); with
+ * `keep`, one that held its slot is re-opened too when sshd closes it at LoginGraceTime.
+ */
+function hold(ip: string, from: string, n: number, keep: boolean): Hold {
   const sockets = new Set<Socket>();
   let stopped = false;
+  let holding = false;
+  let isHeld!: () => void;
+  const held = new Promise<void>((r) => { isHeld = r; });
   const open = (): void => {
     const sock = connect({ host: ip, port: 22, localAddress: from });
     sockets.add(sock);
     sock.on('error', () => {}); // drops are the point
+    sock.once('data', (b: Buffer) => {
+      if (b.toString('latin1').startsWith('SSH-')) { holding = true; isHeld(); }
+    });
     sock.once('close', () => {
       sockets.delete(sock);
-      // A dropped re-open is retried after a breath, so the hold resumes as soon as a slot frees.
-      if (keep && !stopped) setTimeout(() => { if (!stopped) open(); }, 50);
+      if (stopped || (holding && !keep)) return;
+      setTimeout(() => { if (!stopped) open(); }, 50);
     });
   };
   for (let i = 0; i < n; i++) open();
   return {
+    held,
     release: () => {
       stopped = true;
       for (const s of sockets) s.destroy();
@@ -61,9 +78,11 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
   let h1: LabHost;
   let common: string[];
   const holds: { release: () => void }[] = [];
-  const holdNow = (keep: boolean) => {
+  const holdNow = async (keep: boolean) => {
     const h = hold(h1.ip, lab.mgmtIp, 2, keep);
     holds.push(h);
+    await h.held;
+    await sleep(100);
     return h;
   };
 
@@ -81,9 +100,8 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
   });
 
   it('the held connections starve sshd: a fresh connection is dropped before the banner', async () => {
-    const h = holdNow(false);
+    const h = await holdNow(false);
     try {
-      await sleep(300);
       const p = await probe(h1.ip, lab.mgmtIp);
       expect(p.banner, p.text).toBe(false);
       expect(p.closed).toBe(true);
@@ -96,9 +114,8 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
   });
 
   it('with a budget shorter than the hold, the host is unreachable and its attempts are one line', async () => {
-    const h = holdNow(true);
+    const h = await holdNow(true);
     try {
-      await sleep(300);
       expect((await probe(h1.ip, lab.mgmtIp)).banner).toBe(false);
       const run = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--reach-timeout', '1', '--json']);
       expect(run.code, run.stderr).not.toBe(0);
@@ -120,8 +137,7 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
 
   it('with the default budget, remedy gets in as a held slot frees, fixes the host, and the client logs in', async () => {
     expect((await lab.sshLogin(h1, { from: 'client' })).ok).toBe(false);
-    holdNow(false);
-    await sleep(300);
+    await holdNow(false);
     expect((await probe(h1.ip, lab.mgmtIp)).banner).toBe(false);
     const run = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json']);
     expect(run.code, run.stderr + JSON.stringify(json(run).recap)).toBe(0);
