@@ -180,8 +180,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--known-hosts <file>', 'known_hosts file to use (repeatable)', collect, [])
     .option('--ssh-config <file>', 'ssh client config (default ~/.ssh/config)')
     .option('-T, --timeout <seconds>', 'TCP connect timeout of the client-side probe', '10')
-    .action(async (flags: { inventory?: string; limit?: string; clientIp?: string; json?: boolean; hostKeyChecking: HostKeyMode; knownHosts: string[]; sshConfig?: string; timeout: string }) => {
-      code = await diagnoseCommand({ ...flags, timeoutSec: positiveInt('--timeout', flags.timeout) }, io);
+    .option('--reach-timeout <seconds>', 'how long a working path may be retried while sshd drops new connections at once (MaxStartups, penalties)', '30')
+    .action(async (flags: { inventory?: string; limit?: string; clientIp?: string; json?: boolean; hostKeyChecking: HostKeyMode; knownHosts: string[]; sshConfig?: string; timeout: string; reachTimeout: string }) => {
+      const { reachTimeout, ...rest } = flags;
+      code = await diagnoseCommand({ ...rest, timeoutSec: positiveInt('--timeout', flags.timeout), reachTimeoutSec: positiveInt('--reach-timeout', reachTimeout) }, io);
     });
 
   program.command('report').description('work with --json reports')

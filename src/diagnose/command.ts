@@ -31,6 +31,8 @@ export interface DiagnoseFlags {
   hostKeyChecking?: HostKeyMode;
   /** TCP connect timeout per path, seconds (default 10). */
   timeoutSec?: number;
+  /** --reach-timeout: budget of a path's retries after immediate drops, seconds (default 30). */
+  reachTimeoutSec?: number;
 }
 
 export interface DiagnoseIo {
@@ -70,6 +72,7 @@ export function reachArgsOf(flags: DiagnoseFlags): string[] {
   for (const k of flags.knownHosts ?? []) args.push('--known-hosts', k);
   if (flags.hostKeyChecking !== undefined && flags.hostKeyChecking !== 'strict') args.push('--host-key-checking', flags.hostKeyChecking);
   if (flags.timeoutSec !== undefined && flags.timeoutSec !== 10) args.push('-T', String(flags.timeoutSec));
+  if (flags.reachTimeoutSec !== undefined && flags.reachTimeoutSec !== 30) args.push('--reach-timeout', String(flags.reachTimeoutSec));
   return args;
 }
 
@@ -216,6 +219,7 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: DiagnoseIo): Pro
         identitiesOnly: t.reach.ssh.identitiesOnly,
         agent: t.reach.ssh.agent ?? io.env.SSH_AUTH_SOCK ?? null,
         jumpPool,
+        ...(flags.reachTimeoutSec ? { reachBudgetMs: flags.reachTimeoutSec * 1000 } : {}),
       },
     }),
   ).finally(() => jumpPool.close());

@@ -1,34 +1,45 @@
-// Failed connection attempts, condensed: a path retried through a starved sshd gives one line,
+// Connection attempts, condensed: a path retried through a starved sshd gives one line,
 // `7 attempts over 31 s: banner: closed (MaxStartups?)`, not one line per attempt.
 import type { PathAttempt } from './results.js';
 
 export interface AttemptRun {
   path: string;
+  ok: boolean;
   phase?: string;
   /** The first and the last message of the run (they differ only in detail). */
   first: string;
   last: string;
   count: number;
-  /** Time spent connecting, summed over the attempts (retry waits not included). */
+  /** Time spent connecting, summed over the attempts (retry waits not included), and the slowest one. */
   ms: number;
+  maxMs: number;
+  /** From the first attempt's start to the last one's end: connecting plus the backoff waits between. */
+  spanMs: number;
 }
 
-/** Consecutive failures on one path in one phase, as one run each. */
-export function condenseAttempts(attempts: readonly PathAttempt[]): AttemptRun[] {
+/** Consecutive attempts on one path with one outcome (and phase), as one run each. */
+export function groupAttempts(attempts: readonly PathAttempt[]): AttemptRun[] {
   const runs: AttemptRun[] = [];
   for (const a of attempts) {
-    if (a.ok) continue;
     const prev = runs.at(-1);
     const msg = a.message ?? '';
-    if (prev && prev.path === a.path && prev.phase === a.phase) {
+    const span = a.ms + (a.waitMs ?? 0);
+    if (prev && prev.path === a.path && prev.ok === a.ok && prev.phase === a.phase) {
       prev.count++;
       prev.last = msg;
       prev.ms += a.ms;
+      prev.maxMs = Math.max(prev.maxMs, a.ms);
+      prev.spanMs += span;
       continue;
     }
-    runs.push({ path: a.path, ...(a.phase ? { phase: a.phase } : {}), first: msg, last: msg, count: 1, ms: a.ms });
+    runs.push({ path: a.path, ok: a.ok, ...(a.phase ? { phase: a.phase } : {}), first: msg, last: msg, count: 1, ms: a.ms, maxMs: a.ms, spanMs: span });
   }
   return runs;
+}
+
+/** The failed attempts, as runs. */
+export function condenseAttempts(attempts: readonly PathAttempt[]): AttemptRun[] {
+  return groupAttempts(attempts.filter((a) => !a.ok));
 }
 
 /** 'direct: 7 attempts over 31 s: banner: closed (MaxStartups?)' or 'direct: connect: refused'. */
@@ -36,5 +47,5 @@ export function describeRun(r: AttemptRun): string {
   const what = `${r.phase ? `${r.phase}: ` : ''}${r.last}`;
   if (r.count === 1) return `${r.path}: ${what}`;
   const hint = r.phase === 'banner' || r.phase === 'kex' ? ' (MaxStartups?)' : '';
-  return `${r.path}: ${r.count} attempts over ${Math.round(r.ms / 1000)} s: ${what}${hint}`;
+  return `${r.path}: ${r.count} attempts over ${Math.round(r.spanMs / 1000)} s: ${what}${hint}`;
 }

@@ -49,7 +49,7 @@ export class HostLink implements Connection {
     this.opening ??= (async () => {
       this.onConnecting?.();
       const res = await connectFirstWorking(this.reach.target, this.order(), this.options);
-      for (const a of res.attempts) this.attempts.push({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms });
+      for (const a of res.attempts) this.attempts.push({ path: a.path, ok: false, phase: a.phase, message: a.message, ms: a.ms, ...(a.waitMs ? { waitMs: a.waitMs } : {}) });
       if (!res.ok) throw (this.failure = new UnreachableError(this.attempts));
       this.failure = undefined;
       this.attempts.push({ path: res.path.label, ok: true, ms: res.ms });

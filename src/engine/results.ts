@@ -51,6 +51,8 @@ export interface PathAttempt {
   phase?: string;
   message?: string;
   ms: number;
+  /** Backoff wait before the next attempt on the same path (a retry after sshd dropped this one). */
+  waitMs?: number;
 }
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';

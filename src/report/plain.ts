@@ -2,6 +2,7 @@
 import type { RunObserver } from '../engine/observer.js';
 import type { Paint } from './color.js';
 import { taskLines } from './task-lines.js';
+import { condenseAttempts, describeRun } from '../engine/attempt-summary.js';
 
 export function plainObserver(write: (line: string) => void, opts: { check: boolean; diff: boolean }, paint: Paint): RunObserver {
   return {
@@ -13,7 +14,7 @@ export function plainObserver(write: (line: string) => void, opts: { check: bool
         return;
       }
       const via = r.path ? ` via ${r.path}` : '';
-      const tried = r.attempts.filter((a) => !a.ok).map((a) => `${a.path} (${a.phase}: ${a.message})`);
+      const tried = condenseAttempts(r.attempts).map(describeRun);
       write(`${host} | ${paint(r.status === 'failed' ? 'FAILED' : 'done', r.status === 'failed' ? 'red' : 'green')}${via}${tried.length ? ` after failed paths: ${tried.join('; ')}` : ''}${r.status === 'failed' && r.msg ? ` | ${r.msg.trim().replace(/\s*\n\s*/g, ' / ')}` : ''}`);
       if (r.rolledBack) write(`${host} | ${paint('ROLLED BACK', 'yellow')} by ${r.rolledBack === 'timer' ? 'its on-host timer (the lease ran out before remedy renewed it)' : 'remedy'}`);
     },

@@ -15,6 +15,8 @@ export interface ConnectAttempt {
   hop: string;
   message: string;
   ms: number;
+  /** The backoff wait before the next attempt on the same path, when there was one. */
+  waitMs?: number;
 }
 
 export interface ConnectFirstOptions extends SshConnectOptions {
@@ -94,6 +96,7 @@ export async function connectFirstWorking(
         if (!dropped || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
         const wait = backoffDelay(attempt, opts.random);
         if (now() - pathStarted + wait > budget) break;
+        attempts[attempts.length - 1]!.waitMs = wait;
         await sleep(wait);
       }
     }

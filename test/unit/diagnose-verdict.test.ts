@@ -502,6 +502,9 @@ describe('fix commands repeat the flags diagnose reached the host with', () => {
     const args = reachArgsOf({ inventory: 'my inv.yml', sshConfig: "/tmp/o'brien/config", knownHosts: ['a', 'b'], hostKeyChecking: 'accept-new', timeoutSec: 10 });
     expect(args).toEqual(['-i', 'my inv.yml', '--ssh-config', "/tmp/o'brien/config", '--known-hosts', 'a', '--known-hosts', 'b', '--host-key-checking', 'accept-new']);
     expect(reachArgsOf({})).toEqual([]);
+    // A reach budget other than the default is repeated too, so the fix waits out the same starved sshd.
+    expect(reachArgsOf({ reachTimeoutSec: 90 })).toEqual(['--reach-timeout', '90']);
+    expect(reachArgsOf({ reachTimeoutSec: 30 })).toEqual([]);
     const [c] = verdict(input('reset_after_delay', evidence(denyRule), { reachArgs: args }));
     expect(c!.id).toBe('tcp_wrappers');
     expect(c!.fix).toBe(`remedy apply playbooks/unblock.yml -i 'my inv.yml' --ssh-config '/tmp/o'\\''brien/config' --known-hosts a --known-hosts b --host-key-checking accept-new -l web1 -e client_ip=${CLIENT}`);

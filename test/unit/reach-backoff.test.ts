@@ -36,6 +36,9 @@ describe('backoff', () => {
     // The next path gets a budget of its own.
     expect(tried.filter((l) => l !== 'direct')).toHaveLength(6);
     expect(waits).toHaveLength(10);
+    // Each wait is recorded on the attempt it followed; the last attempt of a path has none.
+    const direct = res.attempts.filter((a) => a.path === 'direct');
+    expect(direct.map((a) => a.waitMs)).toEqual([...waits.slice(0, 5), undefined]);
   });
 });
 
@@ -45,10 +48,33 @@ describe('condensed attempts', () => {
     const attempts = [drop(5), drop(7), drop(6, 'reset'), { path: 'via b', ok: false, phase: 'connect', message: 'refused', ms: 3 }];
     const runs = condenseAttempts(attempts);
     expect(runs).toEqual([
-      { path: 'direct', phase: 'banner', first: 'closed', last: 'reset', count: 3, ms: 18 },
-      { path: 'via b', phase: 'connect', first: 'refused', last: 'refused', count: 1, ms: 3 },
+      { path: 'direct', ok: false, phase: 'banner', first: 'closed', last: 'reset', count: 3, ms: 18, maxMs: 7, spanMs: 18 },
+      { path: 'via b', ok: false, phase: 'connect', first: 'refused', last: 'refused', count: 1, ms: 3, maxMs: 3, spanMs: 3 },
     ]);
     expect(runs.map(describeRun)).toEqual(['direct: 3 attempts over 0 s: banner: reset (MaxStartups?)', 'via b: connect: refused']);
     expect(new UnreachableError(attempts).message).toBe('unreachable on every path (direct: 3 attempts over 0 s: banner: reset (MaxStartups?); via b: connect: refused)');
+  });
+});
+
+describe('condensed attempts span the backoff waits', () => {
+  it('"over N s" counts the waits between the attempts, not only connecting', () => {
+    const attempts = [1, 2, 3].map((i) => ({ path: 'direct', ok: false, phase: 'banner', message: 'closed', ms: 10, ...(i < 3 ? { waitMs: 2_000 } : {}) }));
+    const [run] = condenseAttempts(attempts);
+    expect(run).toMatchObject({ count: 3, ms: 30, spanMs: 4_030 });
+    expect(describeRun(run!)).toBe('direct: 3 attempts over 4 s: banner: closed (MaxStartups?)');
+  });
+
+  it("the JSON report gives one entry per run, the working path's own included", async () => {
+    const { jsonReport } = await import('../../src/report/json.js');
+    const attempts = [
+      ...[0, 1, 2].map((i) => ({ path: 'direct', ok: false, phase: 'banner', message: `closed ${i}`, ms: 5, waitMs: 100 })),
+      { path: 'direct', ok: true, ms: 40 },
+    ];
+    const host = { host: 'h1', status: 'ok', attempts, tasks: [], recap: {}, stats: {} };
+    const doc = jsonReport({ plays: [{ play: 'p', notRun: [], results: [host] }], hosts: [], outcome: 'ok', changes: 0 } as any, { playbook: 'x', mode: 'apply', exitCode: 0, version: '0' }) as any;
+    expect(doc.plays[0].hosts.h1.attempts).toEqual([
+      { path: 'direct', ok: false, phase: 'banner', count: 3, message: 'closed 2', first_message: 'closed 0', ms: 15, max_ms: 5, span_ms: 315 },
+      { path: 'direct', ok: true, phase: null, count: 1, message: null, first_message: null, ms: 40, max_ms: 40, span_ms: 40 },
+    ]);
   });
 });
