@@ -80,7 +80,14 @@ export type Change = WriteChange | RunChange | VerifyChange;
 export type ModulePlan =
   | { kind: 'skip'; reason: string }
   | { kind: 'fail'; message: string }
-  | { kind: 'ok'; message?: string }
+  | {
+      kind: 'ok';
+      message?: string;
+      /** What `register:` stores instead of {changed, failed, msg} (debug's `var`, set_fact's `ansible_facts`). */
+      registered?: Record<string, unknown>;
+      /** Host variables for the host's later tasks of the run (set_fact), at registered-var precedence. */
+      facts?: Record<string, unknown>;
+    }
   | { kind: 'change'; changes: Change[]; message?: string };
 
 /**

@@ -186,7 +186,11 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
   if (plan.kind === 'fail') return failure(task, plan.message);
-  if (plan.kind === 'ok') return finish(task, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
+  if (plan.kind === 'ok') {
+    if (plan.facts) Object.assign(env.registered, plan.facts);
+    const registered = plan.registered ?? { changed: false, failed: false, msg: plan.message ?? '' };
+    return finish(task, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, registered);
+  }
 
   const changed = plan.changes.some(changesHost);
   const result: TaskResult = {
