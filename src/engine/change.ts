@@ -87,6 +87,8 @@ export type ModulePlan =
       registered?: Record<string, unknown>;
       /** Host variables for the host's later tasks of the run (set_fact), at registered-var precedence. */
       facts?: Record<string, unknown>;
+      /** The message is the task's output (debug): the log prints it. */
+      show?: boolean;
     }
   | { kind: 'change'; changes: Change[]; message?: string };
 

@@ -189,7 +189,9 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   if (plan.kind === 'ok') {
     if (plan.facts) Object.assign(env.registered, plan.facts);
     const registered = plan.registered ?? { changed: false, failed: false, msg: plan.message ?? '' };
-    return finish(task, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, registered);
+    const result: TaskResult = { ...base, status: 'ok', changed: false, msg: plan.message };
+    if (plan.show) result.output = plan.message;
+    return finish(task, vars, result, registered);
   }
 
   const changed = plan.changes.some(changesHost);
@@ -347,6 +349,6 @@ function finish(task: Task, vars: Vars, result: TaskResult, registered: Record<s
 
 function censor(o: TaskOutcome): void {
   const hidden = "output hidden: 'no_log: true' was specified for this task";
-  Object.assign(o.result, { stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), undo: undefined, items: undefined });
+  Object.assign(o.result, { output: o.result.output === undefined ? undefined : hidden, stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), undo: undefined, items: undefined });
   if (o.result.msg) o.result.msg = hidden;
 }

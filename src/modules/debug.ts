@@ -37,9 +37,9 @@ export const debug: ModuleDef<z.infer<typeof args>> = {
     if (a.verbosity > 0) return { kind: 'skip', reason: `verbosity ${a.verbosity}: not shown at the default verbosity` };
     if (a.var !== undefined) {
       const value = valueOf(a.var, ctx.vars);
-      return { kind: 'ok', message: `${a.var}: ${shown(value)}`, registered: { [a.var]: value, changed: false, failed: false } };
+      return { kind: 'ok', show: true, message: `${a.var}: ${shown(value)}`, registered: { [a.var]: value, changed: false, failed: false } };
     }
     const msg = a.msg ?? 'Hello world!';
-    return { kind: 'ok', message: typeof msg === 'string' ? msg : toText(msg), registered: { msg, changed: false, failed: false } };
+    return { kind: 'ok', show: true, message: typeof msg === 'string' ? msg : toText(msg), registered: { msg, changed: false, failed: false } };
   },
 };

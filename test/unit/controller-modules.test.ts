@@ -4,6 +4,7 @@ import { parsePlaybook } from '../../src/playbook/load.js';
 import { runTask, type TaskEnv } from '../../src/engine/task-run.js';
 import { ValidationError, ValidationErrors } from '../../src/errors.js';
 import type { Facts } from '../../src/facts.js';
+import { taskLines } from '../../src/report/task-lines.js';
 
 const tasksOf = (yaml: string) => parsePlaybook(`- hosts: all\n  vars: {v: play}\n  tasks:\n${yaml}`, 'pb.yml').plays[0]!.tasks;
 
@@ -38,6 +39,11 @@ describe('debug', () => {
     const { out } = await runAll(`    - debug: {msg: "v is {{ v }}"}\n      register: d\n`);
     expect(out[0]!.result).toMatchObject({ status: 'ok', changed: false, msg: 'v is play', executed: false });
     expect(out[0]!.registered).toEqual({ msg: 'v is play', changed: false, failed: false });
+  });
+  it('prints its message in the log, and hides it under no_log', async () => {
+    const { out } = await runAll(`    - debug: {var: v}\n    - debug: {msg: secret}\n      no_log: true\n`);
+    expect(taskLines('h', out[0]!.result, { check: false, diff: false }, (t) => t)).toEqual(['h | ok | debug', '    v: play']);
+    expect(out[1]!.result.output).toMatch(/output hidden/);
   });
   it('says Hello world! without arguments', async () => {
     const { out } = await runAll(`    - debug:\n`);
