@@ -79,7 +79,7 @@ export type Change = WriteChange | RunChange | VerifyChange;
 /** What a module's planner returns for one task on one host. */
 export type ModulePlan =
   | { kind: 'skip'; reason: string }
-  | { kind: 'fail'; message: string }
+  | { kind: 'fail'; message: string; /** Added to what `register:` stores (assert's `assertion`). */ registered?: Record<string, unknown> }
   | {
       kind: 'ok';
       message?: string;

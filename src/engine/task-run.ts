@@ -185,7 +185,11 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   const plan = boundPlanMessages(raw);
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
-  if (plan.kind === 'fail') return failure(task, plan.message);
+  if (plan.kind === 'fail') {
+    const out = failure(task, plan.message);
+    Object.assign(out.registered, plan.registered);
+    return out;
+  }
   if (plan.kind === 'ok') {
     if (plan.facts) Object.assign(env.registered, plan.facts);
     const registered = plan.registered ?? { changed: false, failed: false, msg: plan.message ?? '' };

@@ -100,3 +100,22 @@ describe('set_fact', () => {
     expect(errorsOf(`    - set_fact: {}\n`)).toEqual([expect.stringMatching(/set_fact: no variables to set/)]);
   });
 });
+
+describe('assert', () => {
+  it('passes with Ansible\'s message, printed unless quiet', async () => {
+    const { out } = await runAll(`    - assert: {that: "v == 'play'"}\n    - assert: {that: [true], quiet: true, success_msg: fine}\n      register: a\n`);
+    expect(out[0]!.registered).toEqual({ changed: false, failed: false, msg: 'All assertions passed' });
+    expect(out[0]!.result.output).toBe('All assertions passed');
+    expect(out[1]!.result.output).toBeUndefined();
+    expect(out[1]!.registered.msg).toBe('fine');
+  });
+  it('fails with Ansible\'s result: assertion, evaluated_to, msg (fail_msg before msg)', async () => {
+    const { out } = await runAll(`    - assert: {that: [true, "v == 'x'"]}\n      ignore_errors: true\n    - assert: {that: false, fail_msg: [a, b], msg: m}\n      ignore_errors: true\n`);
+    expect(out[0]!.registered).toEqual({ failed: true, changed: false, assertion: "v == 'x'", evaluated_to: false, msg: 'Assertion failed' });
+    expect(out[1]!.result.msg).toBe('a\nb');
+    expect(out[1]!.registered.msg).toEqual(['a', 'b']);
+  });
+  it('refuses a quiet that is not a boolean, at file:line:col', () => {
+    expect(errorsOf(`    - assert: {that: true, quiet: maybe}\n`)).toEqual([expect.stringMatching(/^pb\.yml:4:35: assert: 'quiet'/)]);
+  });
+});
