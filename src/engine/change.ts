@@ -79,8 +79,17 @@ export type Change = WriteChange | RunChange | VerifyChange;
 /** What a module's planner returns for one task on one host. */
 export type ModulePlan =
   | { kind: 'skip'; reason: string }
-  | { kind: 'fail'; message: string }
-  | { kind: 'ok'; message?: string }
+  | { kind: 'fail'; message: string; /** Added to what `register:` stores (assert's `assertion`). */ registered?: Record<string, unknown> }
+  | {
+      kind: 'ok';
+      message?: string;
+      /** What `register:` stores instead of {changed, failed, msg} (debug's `var`, set_fact's `ansible_facts`). */
+      registered?: Record<string, unknown>;
+      /** Host variables for the host's later tasks of the run (set_fact), at registered-var precedence. */
+      facts?: Record<string, unknown>;
+      /** The message is the task's output (debug): the log prints it. */
+      show?: boolean;
+    }
   | { kind: 'change'; changes: Change[]; message?: string };
 
 /**

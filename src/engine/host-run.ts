@@ -41,6 +41,8 @@ export interface HostState {
   /** This machine's source address toward the host on the direct path. */
   clientAddress?: string;
   tx?: HostTransaction;
+  /** `register:` results and `set_fact` variables: as in Ansible, they last for the run, across plays. */
+  registered?: Vars;
 }
 
 export interface RunOptions {
@@ -197,7 +199,7 @@ class HostPlay {
     if (this.state.clientAddress) magic.remedy_client_address = this.state.clientAddress;
     const tx = this.transaction(facts);
     const baseVars = layerVars(job.vars, known ? factsToVars(facts) : {}, magic, play.vars);
-    const registered: Vars = {};
+    const registered: Vars = (this.state.registered ??= {});
     // A batch sent in the middle of a task (before a command that cannot wait) settles the
     // tasks before it at once, so their results are reported when they happened.
     this.session.afterFlush = async () => void (await this.settle());

@@ -19,6 +19,8 @@ export interface TaskResult {
   /** A failure that `ignore_errors` let pass. */
   ignored?: boolean;
   msg?: string;
+  /** What the task prints in the log whatever its status (debug's message). */
+  output?: string;
   /** Files this task writes (or would write), as diffs. */
   diffs: FileDiff[];
   /** Exact commands this task runs (or would run). */

@@ -185,8 +185,18 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   const plan = boundPlanMessages(raw);
   const base = { task: task.name, diffs: [], commands: [], executed: false };
   if (plan.kind === 'skip') return { result: { ...base, status: 'skipped', changed: false, msg: plan.reason }, registered: { changed: false, skipped: true, skip_reason: plan.reason } };
-  if (plan.kind === 'fail') return failure(task, plan.message);
-  if (plan.kind === 'ok') return finish(task, vars, { ...base, status: 'ok', changed: false, msg: plan.message }, { changed: false, failed: false, msg: plan.message ?? '' });
+  if (plan.kind === 'fail') {
+    const out = failure(task, plan.message);
+    Object.assign(out.registered, plan.registered);
+    return out;
+  }
+  if (plan.kind === 'ok') {
+    if (plan.facts) Object.assign(env.registered, plan.facts);
+    const registered = plan.registered ?? { changed: false, failed: false, msg: plan.message ?? '' };
+    const result: TaskResult = { ...base, status: 'ok', changed: false, msg: plan.message };
+    if (plan.show) result.output = plan.message;
+    return finish(task, vars, result, registered);
+  }
 
   const changed = plan.changes.some(changesHost);
   const result: TaskResult = {
@@ -343,6 +353,6 @@ function finish(task: Task, vars: Vars, result: TaskResult, registered: Record<s
 
 function censor(o: TaskOutcome): void {
   const hidden = "output hidden: 'no_log: true' was specified for this task";
-  Object.assign(o.result, { stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), undo: undefined, items: undefined });
+  Object.assign(o.result, { output: o.result.output === undefined ? undefined : hidden, stdout: undefined, stderr: undefined, diffs: [], commands: o.result.commands.map(() => '(hidden)'), undo: undefined, items: undefined });
   if (o.result.msg) o.result.msg = hidden;
 }

@@ -1,7 +1,7 @@
 // Variable layering for one task on one host, lowest precedence first:
 //   inventory (all → parent groups → child groups → host; see src/inventory/vars.ts)
 //   < facts (ansible_facts, ansible_*) < play vars < task vars (and the loop item)
-//   < registered results < extra vars (-e), which always win.
+//   < registered results and set_fact (kept across plays) < extra vars (-e), which always win.
 // Values that are themselves templates ("{{ other }}") are rendered on the way in, so a play var
 // may refer to an inventory var or to another play var.
 import { renderDeep, isTemplated } from '../playbook/template.js';

@@ -5,6 +5,9 @@ import { shell } from './shell.js';
 import { copy } from './copy.js';
 import { lineinfile } from './lineinfile.js';
 import { assert } from './assert.js';
+import { debug } from './debug.js';
+import { fail } from './fail.js';
+import { setFact } from './set-fact.js';
 import { fail2ban } from './fail2ban.js';
 import { firewall } from './firewall.js';
 import { tcpWrappers } from './tcp-wrappers.js';
@@ -17,7 +20,7 @@ import { sshClientConfig } from './ssh-client-config.js';
 import { restoreRun } from './restore-run.js';
 
 const MODULES: ModuleDef[] = [
-  command, shell, copy, lineinfile, assert,
+  command, shell, copy, lineinfile, assert, debug, fail, setFact,
   fail2ban, tcpWrappers, firewall, sshdConfig, sshdValidate, service, verifySsh,
   knownHosts, sshClientConfig, restoreRun,
 ];

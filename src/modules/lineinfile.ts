@@ -118,6 +118,8 @@ export const lineinfile: ModuleDef<Args> = {
   aliases: ['ansible.builtin.lineinfile'],
   summary: 'ensure a line is present in (or absent from) a text file',
   args,
+  // As ansible.builtin.lineinfile declares them.
+  argAliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   reads: (a) => [a.path],
   plan(a, ctx) {
     const state = ctx.file(a.path);

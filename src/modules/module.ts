@@ -41,6 +41,8 @@ export interface ModuleDef<A = any> {
   /** Short description for docs. */
   summary: string;
   args: z.ZodType<A>;
+  /** Other names of arguments, as Ansible's argument spec declares them (lineinfile's `dest` → `path`). */
+  argAliases?: Record<string, string>;
   /** Argument that receives a free-form string (`command: echo hi`). */
   freeForm?: string;
   /**

@@ -20,12 +20,41 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function toIssues(mod: ModuleDef, args: unknown): { issues: ArgIssue[]; value?: unknown } {
+interface Dealiased {
+  args: unknown;
+  /** Canonical name → the alias the playbook wrote, to report issues where they are written. */
+  written: Map<string, string>;
+  issues: ArgIssue[];
+}
+
+/** Rename aliases to their argument; an argument given under two names is an error. */
+function dealias(mod: ModuleDef, args: unknown): Dealiased {
+  const aliases = mod.argAliases;
+  const written = new Map<string, string>();
+  if (!aliases || args === null || typeof args !== 'object' || Array.isArray(args)) return { args, written, issues: [] };
+  const out: Record<string, unknown> = {};
+  const issues: ArgIssue[] = [];
+  for (const [k, v] of Object.entries(args)) {
+    const name = aliases[k] ?? k;
+    if (name in out) {
+      issues.push({ path: [k], message: `'${k}' and '${written.get(name) ?? name}' are the same argument ('${name}'); give it once`, atKey: true });
+      continue;
+    }
+    out[name] = v;
+    if (name !== k) written.set(name, k);
+  }
+  return { args: out, written, issues };
+}
+
+function toIssues(mod: ModuleDef, raw: unknown): { issues: ArgIssue[]; value?: unknown } {
+  const { args, written, issues: aliasIssues } = dealias(mod, raw);
+  if (aliasIssues.length) return { issues: aliasIssues };
   const res = mod.args.safeParse(args);
   if (res.success) return { issues: [], value: res.data };
   const issues: ArgIssue[] = [];
   for (const issue of res.error.issues) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    if (typeof path[0] === 'string' && written.has(path[0])) path[0] = written.get(path[0])!;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         issues.push({ path: [...path, key], message: `unknown argument '${key}'; expected one of: ${argNames(mod).join(', ')}`, atKey: true });
@@ -33,7 +62,7 @@ function toIssues(mod: ModuleDef, args: unknown): { issues: ArgIssue[]; value?: 
       continue;
     }
     const where = path.length ? `'${path.join('.')}': ` : '';
-    const v = valueAt(args, path);
+    const v = valueAt(raw, path);
     const missing = v === undefined && issue.code === 'invalid_type';
     issues.push({ path, message: missing ? `missing required argument '${path.join('.')}'` : `${where}${issue.message}`, atKey: false });
   }

@@ -18,6 +18,7 @@ const PLAY_KEYS = [
 const TASK_KEYS = [
   'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', 'loop',
   'with_items', 'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
+  'args',
 ] as const;
 
 type Obj = Record<string, unknown>;
@@ -236,11 +237,20 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     c.fail(argsPath, `${mod.name}: expected a mapping of arguments${mod.freeForm ? ' or a command string' : ''}, got ${describe(rawArgs)}`);
     return undefined;
   }
+  // `args:` lies under the module's own arguments: as in Ansible, the inline ones win.
+  const argsKw = c.mapping(raw.args, [...path, 'args'], 'args');
+  const inline = args;
+  args = { ...argsKw, ...inline };
+  const issuePath = (p: (string | number)[]): PathKey[] => {
+    const top = p[0];
+    if (top !== undefined && !(top in inline) && top in argsKw) return [...path, 'args', ...p];
+    return [...argsPath, ...(rawArgs === inline ? p : [])];
+  };
   for (const issue of checkModuleArgs(mod, args)) {
-    const p = [...argsPath, ...(rawArgs === args ? issue.path : [])];
-    c.fail(p, `${mod.name}: ${issue.message}`, issue.atKey ? 'key' : 'value');
+    c.fail(issuePath(issue.path), `${mod.name}: ${issue.message}`, issue.atKey ? 'key' : 'value');
   }
-  c.templates(args, argsPath);
+  c.templates(inline, argsPath);
+  c.templates(argsKw, [...path, 'args']);
   c.condition(raw.when, [...path, 'when'], 'when');
   c.condition(raw.changed_when, [...path, 'changed_when'], 'changed_when');
   c.condition(raw.failed_when, [...path, 'failed_when'], 'failed_when');

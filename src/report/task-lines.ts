@@ -17,6 +17,7 @@ export function taskLines(host: string, r: TaskResult, opts: { check: boolean; d
   const color = r.status === 'failed' ? 'red' : r.status === 'changed' ? 'yellow' : r.status === 'skipped' ? 'cyan' : 'green';
   const why = r.status === 'failed' || r.status === 'skipped' ? r.msg : undefined;
   const lines = [`${host} | ${paint(word, color)} | ${r.handler ? 'handler: ' : ''}${r.task}${why ? ` | ${why}` : ''}`];
+  if (r.output !== undefined) for (const l of r.output.split('\n')) lines.push(`    ${l}`);
   if (!opts.diff) return lines;
   for (const d of r.diffs) {
     lines.push(`    ${paint(d.created ? `create ${d.path}` : `edit ${d.path}`, 'bold')}${d.attrs.length ? ` (${d.attrs.join(', ')})` : ''}`);
