@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 
 type Sample = NodeJS.MemoryUsage & { t: number };
+const KEYS = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const;
 const out = process.env.REMEDY_MEMTRACE_OUT;
 if (out) {
   const t0 = Date.now();
@@ -13,9 +14,7 @@ if (out) {
   const sample = (): void => {
     const m = { ...process.memoryUsage(), t: Date.now() - t0 };
     if (!atPeak || m.rss > atPeak.rss) atPeak = m;
-    for (const k of Object.keys(max).length ? (Object.keys(max) as (keyof NodeJS.MemoryUsage)[]) : (Object.keys(process.memoryUsage()) as (keyof NodeJS.MemoryUsage)[])) {
-      max[k] = Math.max(max[k] ?? 0, m[k]);
-    }
+    for (const k of KEYS) max[k] = Math.max(max[k] ?? 0, m[k]);
   };
   setInterval(sample, 100).unref();
   process.on('exit', () => {

@@ -81,13 +81,13 @@ export async function connectFirstWorking(
   for (const path of paths) {
     const pathStarted = now();
     for (let attempt = 0; ; attempt++) {
-      const started = Date.now();
+      const started = now();
       try {
         const conn = await connect(target, path, sshOpts);
-        return { ok: true, conn, path, attempts, ms: Date.now() - started };
+        return { ok: true, conn, path, attempts, ms: now() - started };
       } catch (err) {
         if (!(err instanceof ConnectError)) throw err;
-        const ms = Date.now() - started;
+        const ms = now() - started;
         attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms });
         // sshd's MaxStartups drops new connections at random once `start` is exceeded, closing
         // them at once around the banner: the same path often gets through on a retry. A reset

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { parsePlaybook } from '../../src/playbook/load.js';
 import { runTask, type TaskEnv } from '../../src/engine/task-run.js';
-import { ValidationError, ValidationErrors } from '../../src/errors.js';
+import { validationMessages } from './support/validation.js';
 import type { Facts } from '../../src/facts.js';
 import { taskLines } from '../../src/report/task-lines.js';
 
@@ -23,16 +23,7 @@ async function runAll(yaml: string, env = envWith()) {
   return { out, env };
 }
 
-function errorsOf(yaml: string): string[] {
-  try {
-    tasksOf(yaml);
-  } catch (e) {
-    if (e instanceof ValidationErrors) return e.errors.map((x) => x.message);
-    if (e instanceof ValidationError) return [e.message];
-    throw e;
-  }
-  return [];
-}
+const errorsOf = (yaml: string): string[] => validationMessages(() => tasksOf(yaml));
 
 describe('debug', () => {
   it('registers msg as Ansible does', async () => {

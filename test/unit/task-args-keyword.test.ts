@@ -1,17 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { parsePlaybook } from '../../src/playbook/load.js';
-import { ValidationError, ValidationErrors } from '../../src/errors.js';
+import { validationMessages } from './support/validation.js';
 
-function errorsOf(text: string): string[] {
-  try {
-    parsePlaybook(text, 'pb.yml');
-  } catch (e) {
-    if (e instanceof ValidationErrors) return e.errors.map((x) => x.message);
-    if (e instanceof ValidationError) return [e.message];
-    throw e;
-  }
-  return [];
-}
+const errorsOf = (text: string): string[] => validationMessages(() => parsePlaybook(text, 'pb.yml'));
 
 const task = (yaml: string) => parsePlaybook(`- hosts: all\n  tasks:\n${yaml}`, 'pb.yml').plays[0]!.tasks[0]!;
 

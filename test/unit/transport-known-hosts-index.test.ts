@@ -4,17 +4,10 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyBlob as blob } from './support/key-blob.js';
 import { hashHostName, knownKeyTypes, lookupHostKey, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { KnownHostsIndex, knownHostsIndex } from '../../src/transport/known-hosts-index.js';
 
-const blob = (type: string, fill: number): Buffer => {
-  const t = Buffer.from(type);
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(t.length);
-  const body = Buffer.alloc(36, fill);
-  body.writeUInt32BE(32, 0);
-  return Buffer.concat([head, t, body]);
-};
 const ED = 'ssh-ed25519';
 const EC = 'ecdsa-sha2-nistp256';
 const key = (type: string, n: number) => blob(type, n).toString('base64');

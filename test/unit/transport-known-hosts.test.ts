@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyBlob as blob } from './support/key-blob.js';
 import {
   appendKnownHost,
   fingerprintSha256,
@@ -21,14 +22,6 @@ import { matchPattern, matchPatternList } from '../../src/transport/pattern.js';
 const K1 = 'AAAAC3NzaC1lZDI1NTE5AAAAIFhTqKcqOqifZURCjjHIZs0+++oVpe0h6lsceDmQeHPm';
 const K1_FP = 'SHA256:XxQvl9d2Yjo5UydtTJAAHXWGr+MEwTqy+su5WxusYqo';
 // Built to be well-formed wire blobs of the right type; content is irrelevant to matching.
-const blob = (type: string, fill: number): Buffer => {
-  const t = Buffer.from(type);
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(t.length);
-  const body = Buffer.alloc(36, fill);
-  body.writeUInt32BE(32, 0);
-  return Buffer.concat([head, t, body]);
-};
 const k1 = Buffer.from(K1, 'base64');
 const k2 = blob('ssh-ed25519', 7);
 const ec = blob('ecdsa-sha2-nistp256', 9);
