@@ -4,7 +4,7 @@
 // in anyway, and `remedy_paths` lists alternatives tried in order.
 import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
-import type { Endpoint, PathSpec } from '../transport/connection.js';
+import { pathProblem, type Endpoint, type PathSpec } from '../transport/connection.js';
 import { endpointFromConfig, parseProxyJump, proxyLabel, type ParsedSshConfig, type ResolveContext, type SshSettings } from '../transport/ssh-config.js';
 import type { Vars } from './vars.js';
 
@@ -63,15 +63,30 @@ function hopEndpoints(spec: unknown, host: string, ctx: ReachContext): Endpoint[
   for (const raw of items.map((s) => s.trim()).filter(Boolean)) {
     const inv = ctx.hostVars(raw);
     if (inv) {
-      hops.push(endpointOf(raw, inv, ctx).endpoint);
+      hops.push(inventoryHop(raw, inv, ctx));
       continue;
     }
     const parsed = parseProxyJump(raw)?.[0];
     if (!parsed) throw bad(host, `remedy_via: cannot read jump host '${raw}' (expected an inventory host or [user@]host[:port])`);
-    const { target } = endpointFromConfig(ctx.sshConfig, parsed.host, ctx.resolve);
-    hops.push({ ...target, alias: raw, port: parsed.port ?? target.port, user: parsed.user ?? target.user });
+    const { target, path } = endpointFromConfig(ctx.sshConfig, parsed.host, ctx.resolve);
+    const hop: Endpoint = { ...target, alias: raw, port: parsed.port ?? target.port, user: parsed.user ?? target.user };
+    if (path.proxyCommand !== undefined) hop.proxyCommand = path.proxyCommand;
+    hops.push(hop);
   }
+  // Only the first hop opens its own stream; later ones ride a channel of the hop before.
+  for (const hop of hops.slice(1)) delete hop.proxyCommand;
   return hops;
+}
+
+/**
+ * A jump host from the inventory: its ansible_* variables, and the ProxyCommand that reaches it
+ * (remedy_proxy_command, else its ~/.ssh/config), used when it is the path's first hop.
+ */
+function inventoryHop(name: string, vars: Vars, ctx: ReachContext): Endpoint {
+  const { endpoint, configPath } = endpointOf(name, vars, ctx);
+  const proxy = str(vars.remedy_proxy_command) ?? configPath.proxyCommand;
+  if (proxy !== undefined) endpoint.proxyCommand = proxy;
+  return endpoint;
 }
 
 function pathFrom(spec: { via?: unknown; bind?: unknown; proxy?: unknown }, host: string, ctx: ReachContext): PathSpec {
@@ -79,10 +94,11 @@ function pathFrom(spec: { via?: unknown; bind?: unknown; proxy?: unknown }, host
   const bind = str(spec.bind);
   if (bind !== undefined && !isIP(bind)) throw bad(host, `remedy_bind_address must be an IP address of this machine, got '${bind}'`);
   const proxy = str(spec.proxy);
-  if (proxy !== undefined && via.length) throw bad(host, 'a path has either a ProxyCommand or jump hosts (via), not both, as in OpenSSH');
   const path: PathSpec = { label: proxy !== undefined ? proxyLabel(proxy) : labelOf(via, bind), via };
   if (bind) path.bindAddress = bind;
   if (proxy !== undefined) path.proxyCommand = proxy;
+  const problem = pathProblem(path);
+  if (problem) throw bad(host, problem);
   return path;
 }
 

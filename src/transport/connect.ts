@@ -4,7 +4,7 @@
 
 import type { ConnectPhase, Endpoint, PathSpec } from './connection.js';
 import { ConnectError } from './errors.js';
-import { backoffDelay, DEFAULT_REACH_BUDGET_MS } from './backoff.js';
+import { backoffDelay, DEFAULT_REACH_BUDGET_MS, IMMEDIATE_CLOSE_MS, isStartupDrop } from './backoff.js';
 import { SshConnection, type HostKeyChecking, type SshConnectOptions } from './ssh.js';
 
 export interface ConnectAttempt {
@@ -46,7 +46,6 @@ export type ConnectFirstResult =
   | { ok: false; attempts: ConnectAttempt[] };
 
 /** A pre-banner close faster than this is MaxStartups' random drop, not libwrap's delayed reset. */
-const IMMEDIATE_CLOSE_MS = 1500;
 
 /** Normalise the shorthands into SshConnectOptions. */
 export function sshOptionsFrom(opts: ConnectFirstOptions): SshConnectOptions {
@@ -89,11 +88,9 @@ export async function connectFirstWorking(
         if (!(err instanceof ConnectError)) throw err;
         const ms = now() - started;
         attempts.push({ path: path.label, phase: err.phase, hop: err.hop, message: err.message, ms });
-        // sshd's MaxStartups drops new connections at random once `start` is exceeded, closing
-        // them at once around the banner: the same path often gets through on a retry. A reset
-        // after libwrap's ~5 s delay is deterministic and not retried.
-        const dropped = err.phase === 'banner' || (err.phase === 'kex' && /reset|closed|lost/i.test(err.message));
-        if (!dropped || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
+        // A start-up drop is random: the same path often gets through on a retry. A reset after
+        // libwrap's ~5 s delay is deterministic and not retried.
+        if (!isStartupDrop(err) || ms > IMMEDIATE_CLOSE_MS || attempt >= retries) break;
         const wait = backoffDelay(attempt, opts.random);
         if (now() - pathStarted + wait > budget) break;
         attempts[attempts.length - 1]!.waitMs = wait;

@@ -31,6 +31,11 @@ export interface Endpoint {
   identityFiles: string[];
   /** Password auth (ansible_password); never logged. */
   password?: string;
+  /**
+   * How this endpoint is reached when it is a path's first jump host: its own ProxyCommand
+   * (~/.ssh/config, remedy_proxy_command), as the inner `ssh -W` of `ssh -J` would use it.
+   */
+  proxyCommand?: string;
 }
 
 /** How to reach a host: zero or more jump hops or a ProxyCommand, optionally a source address. */
@@ -39,8 +44,21 @@ export interface PathSpec {
   label: string;
   via: Endpoint[];
   bindAddress?: string;
-  /** OpenSSH ProxyCommand (tokens unexpanded): hop 1's byte stream instead of TCP. */
+  /** OpenSSH ProxyCommand (tokens unexpanded): the target's byte stream instead of TCP (no jump hosts). */
   proxyCommand?: string;
+}
+
+/** Why a path cannot be taken as given, or undefined. The one place this rule lives. */
+export function pathProblem(path: PathSpec): string | undefined {
+  if (path.proxyCommand !== undefined && path.via.length) {
+    return 'a path has either a ProxyCommand or jump hosts (via), not both, as in OpenSSH';
+  }
+  return undefined;
+}
+
+/** The ProxyCommand that carries a path's first hop: the path's own, or its first jump host's. */
+export function firstHopProxy(path: PathSpec): string | undefined {
+  return path.via.length ? path.via[0]!.proxyCommand : path.proxyCommand;
 }
 
 export interface Connection {

@@ -59,6 +59,7 @@ export function chainKey(via: readonly Endpoint[], bindAddress: string | undefin
     alias: ep.alias,
     ids: ep.identityFiles,
     pw: ep.password === undefined ? null : createHash('sha256').update(ep.password).digest('hex'),
+    proxy: ep.proxyCommand ?? null,
   }));
   return JSON.stringify({ hops, bind: bindAddress ?? null, settings });
 }

@@ -623,7 +623,10 @@ function jumpChain(
   hops.forEach((hop, i) => {
     const s = resolveSshConfig(parsed, hop.host, ctx);
     if (i === 0 && s.proxyJump?.length) out.push(...jumpChain(parsed, s.proxyJump, ctx, localUser, depth + 1));
-    out.push(endpointFor(s, localUser, hop));
+    const ep = endpointFor(s, localUser, hop);
+    // The chain's first hop is reached as `ssh -W` would reach it: over its own ProxyCommand.
+    if (out.length === 0 && s.proxyCommand !== undefined) ep.proxyCommand = s.proxyCommand;
+    out.push(ep);
   });
   return out;
 }

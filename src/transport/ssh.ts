@@ -29,6 +29,7 @@ import type {
   ServerHostKeyAlgorithm,
 } from 'ssh2';
 import type { Connection, ConnectPhase, Endpoint, ExecOptions, ExecResult, PathSpec } from './connection.js';
+import { firstHopProxy, pathProblem } from './connection.js';
 import { quote } from '../shell.js';
 import { ConnectError, ConnectionLostError, ExecTimeoutError } from './errors.js';
 import { expandProxyCommand, startProxyCommand, type ProxyProcess } from './proxy-command.js';
@@ -380,6 +381,8 @@ export class SshConnection implements Connection {
 
   /** Connect to `target` over `path`; throws ConnectError saying which hop failed and how. */
   static async connect(target: Endpoint, path: PathSpec, opts: SshConnectOptions = {}): Promise<SshConnection> {
+    const problem = pathProblem(path);
+    if (problem) throw new ConnectError('connect', target.alias, path.label, `${target.alias}: ${problem}`);
     const run = await connectRun(path, opts);
     if (opts.jumpPool && path.via.length) return connectShared(run, target, opts.jumpPool);
     return new SshConnection(target, path, await openHops(run, [...path.via, target]), opts);
@@ -562,8 +565,9 @@ async function openHops(run: ConnectRun, endpoints: readonly Endpoint[]): Promis
       // All file reading happens first: from the moment the socket exists until ssh2 listens
       // on it nothing may wait for I/O, or an instant close (MaxStartups) goes unseen.
       const prep = await prepareHop(run, ep);
-      if (!prev && run.path.proxyCommand !== undefined) {
-        clients.push(await handshakeOverProxy(run, ep, prep));
+      const proxy = prev ? undefined : firstHopProxy(run.path);
+      if (proxy !== undefined) {
+        clients.push(await handshakeOverProxy(run, ep, proxy, prep));
       } else {
         const sock = prev
           ? await forwardThrough(run, endpoints[i - 1] as Endpoint, ep, () => forwardOut(run, prev, ep.host, ep.port))
@@ -654,14 +658,11 @@ async function openFirstSocket(run: ConnectRun, ep: Endpoint): Promise<Socket> {
 }
 
 /**
- * Hop 1 over the path's ProxyCommand instead of TCP. The child lives as long as the SSH
- * connection; when the handshake fails, its stderr and exit status say why.
+ * Hop 1 over a ProxyCommand instead of TCP (the path's own, or its first jump host's). The
+ * child lives as long as the SSH connection; when the handshake fails, its stderr and exit
+ * status say why.
  */
-async function handshakeOverProxy(run: ConnectRun, ep: Endpoint, prep: HopPrep): Promise<NodeSSH> {
-  const template = run.path.proxyCommand as string;
-  if (run.path.via.length) {
-    throw new ConnectError('connect', ep.alias, run.path.label, `${ep.alias}: ProxyCommand and jump hosts on one path (OpenSSH uses one or the other)`);
-  }
+async function handshakeOverProxy(run: ConnectRun, ep: Endpoint, template: string, prep: HopPrep): Promise<NodeSSH> {
   let proxy: ProxyProcess;
   try {
     proxy = startProxyCommand(expandProxyCommand(template, { host: ep.host, port: ep.port, user: ep.user, original: ep.alias }));

@@ -122,14 +122,15 @@ describe.skipIf(!labAvailable()).each(labKinds())('reach through a starved sshd 
       const host = json(run).plays[0].hosts.h1;
       expect(host.status, run.stderr).toBe('unreachable');
       const why = `${host.msg}\n${JSON.stringify(host.attempts)}`;
-      // One condensed run of drops on the one path, not a message per attempt.
-      expect(host.msg, why).toMatch(/^unreachable on every path \(bind [\d.]+: \d+ attempts over \d+ s: banner: .*\(MaxStartups\?\)\)$/);
-      expect(host.msg.split('closed before the SSH banner').length, host.msg).toBe(2);
+      // One condensed run of drops on the one path, not a message per attempt; drops on either
+      // side of the banner (OpenSSH 10 closes during kex too) are one run.
+      expect(host.msg, why).toMatch(/^unreachable on every path \(bind [\d.]+: \d+ attempts over \d+ s: banner(\+kex)?: .*\(MaxStartups\?\)\)$/);
       const n = Number(/(\d+) attempts/.exec(host.msg)![1]);
       expect(n, why).toBeGreaterThan(1);
       expect(host.msg.split('attempts over').length).toBe(2);
       // The JSON report keeps them as one group too.
-      expect(host.attempts.map((a: any) => [a.ok, a.phase, a.count])).toEqual([[false, 'banner', n]]);
+      expect(host.attempts.map((a: any) => [a.ok, a.count])).toEqual([[false, n]]);
+      expect(['banner', 'banner+kex']).toContain(host.attempts[0].phase);
     } finally {
       h.release();
     }

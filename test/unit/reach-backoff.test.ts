@@ -48,11 +48,30 @@ describe('condensed attempts', () => {
     const attempts = [drop(5), drop(7), drop(6, 'reset'), { path: 'via b', ok: false, phase: 'connect', message: 'refused', ms: 3 }];
     const runs = condenseAttempts(attempts);
     expect(runs).toEqual([
-      { path: 'direct', ok: false, phase: 'banner', first: 'closed', last: 'reset', count: 3, ms: 18, maxMs: 7, spanMs: 18 },
-      { path: 'via b', ok: false, phase: 'connect', first: 'refused', last: 'refused', count: 1, ms: 3, maxMs: 3, spanMs: 3 },
+      { path: 'direct', ok: false, phase: 'banner', drops: true, first: 'closed', last: 'reset', count: 3, ms: 18, maxMs: 7, spanMs: 18 },
+      { path: 'via b', ok: false, phase: 'connect', drops: false, first: 'refused', last: 'refused', count: 1, ms: 3, maxMs: 3, spanMs: 3 },
     ]);
     expect(runs.map(describeRun)).toEqual(['direct: 3 attempts over 0 s: banner: reset (MaxStartups?)', 'via b: connect: refused']);
     expect(new UnreachableError(attempts).message).toBe('unreachable on every path (direct: 3 attempts over 0 s: banner: reset (MaxStartups?); via b: connect: refused)');
+  });
+});
+
+describe('start-up drops on both sides of the banner are one run', () => {
+  const at = (phase: string, message: string) => ({ path: 'direct', ok: false, phase, message, ms: 5 });
+  it("OpenSSH 10's mix of banner closes and kex resets condenses to one line", () => {
+    const attempts = [at('banner', 'closed before the SSH banner'), at('kex', 'connection reset'), at('banner', 'closed before the SSH banner'), at('kex', 'connection lost')];
+    const runs = condenseAttempts(attempts);
+    expect(runs.map((r) => [r.phase, r.count, r.drops])).toEqual([['banner+kex', 4, true]]);
+    expect(describeRun(runs[0]!)).toBe('direct: 4 attempts over 0 s: banner+kex: connection lost (MaxStartups?)');
+  });
+  it('a kex failure that is no drop (a timeout, a key mismatch) stays its own run, without the hint', () => {
+    const runs = condenseAttempts([at('banner', 'closed'), at('kex', 'handshake timed out'), at('kex', 'handshake timed out')]);
+    expect(runs.map((r) => [r.phase, r.count, r.drops])).toEqual([['banner', 1, true], ['kex', 2, false]]);
+    expect(describeRun(runs[1]!)).toBe('direct: 2 attempts over 0 s: kex: handshake timed out');
+  });
+  it('the retry loop and the summary agree on what a drop is', async () => {
+    const { isStartupDrop } = await import('../../src/transport/backoff.js');
+    expect([at('banner', 'x'), at('kex', 'reset by peer'), at('kex', 'timed out'), at('connect', 'refused')].map(isStartupDrop)).toEqual([true, true, false, false]);
   });
 });
 

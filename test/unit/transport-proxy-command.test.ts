@@ -176,6 +176,74 @@ describe('connecting over a ProxyCommand', () => {
   it('a ProxyCommand with jump hosts on one path is refused', async () => {
     const err = await SshConnection.connect(target, { label: 'x', via: [{ ...target, alias: 'j' }], proxyCommand: 'nc %h %p' }, opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
-    expect((err as ConnectError).message).toMatch(/ProxyCommand and jump hosts on one path/);
+    expect((err as ConnectError).message).toBe('web1: a path has either a ProxyCommand or jump hosts (via), not both, as in OpenSSH');
   });
+});
+
+describe("a jump host's own ProxyCommand carries the first hop (as ssh -J's inner ssh -W)", () => {
+  const text = [
+    'Host target',
+    '  HostName 10.0.0.9',
+    '  ProxyJump bastion,inner',
+    'Host bastion',
+    '  ProxyCommand aws ssm start-session --target %h --parameters portNumber=%p',
+    'Host inner',
+    '  ProxyCommand nc never-used %p',
+    '',
+  ].join('\n');
+  const parsed = parseSshConfig(text);
+
+  it('the first hop from ~/.ssh/config keeps its ProxyCommand; later hops ride channels', () => {
+    const { path } = endpointFromConfig(parsed, 'target', ctx);
+    expect(path.via.map((e) => [e.alias, e.proxyCommand])).toEqual([
+      ['bastion', 'aws ssm start-session --target %h --parameters portNumber=%p'],
+      ['inner', undefined],
+    ]);
+    expect(path.proxyCommand).toBeUndefined();
+  });
+
+  const hasSsh = spawnSync('ssh', ['-V']).status === 0;
+  it.skipIf(!hasSsh)("is the command `ssh -G` gives for the jump host itself", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'remedy-pc-'));
+    try {
+      const file = join(dir, 'config');
+      writeFileSync(file, text);
+      const get = (h: string, k: string) => spawnSync('ssh', ['-G', '-F', file, h], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.startsWith(`${k} `))?.slice(k.length + 1);
+      expect(get('target', 'proxyjump')).toBe('bastion,inner');
+      const { path } = endpointFromConfig(parsed, 'target', ctx);
+      expect(path.via[0]?.proxyCommand).toBe(get('bastion', 'proxycommand'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an inventory jump host's remedy_proxy_command reaches it when it is the first hop", () => {
+    const jumpVars: Record<string, Record<string, unknown>> = {
+      bastion: { ansible_host: '10.0.0.1', remedy_proxy_command: 'tsh proxy ssh %r@%h:%p' },
+      inner: { ansible_host: '10.0.0.2', remedy_proxy_command: 'nc never-used %p' },
+    };
+    const r = resolveReach('web1', { ansible_host: '10.0.0.9', remedy_via: ['bastion', 'inner'] }, {
+      sshConfig: parseSshConfig(''), hostVars: (n: string) => jumpVars[n], resolve: ctx,
+    });
+    expect(r.paths[0]?.via.map((e) => [e.alias, e.proxyCommand])).toEqual([['bastion', 'tsh proxy ssh %r@%h:%p'], ['inner', undefined]]);
+  });
+
+  it('two chains that differ only in how their first hop is reached do not share a connection', async () => {
+    const { chainKey } = await import('../../src/transport/jump-pool.js');
+    const hop = { alias: 'bastion', host: '10.0.0.1', port: 22, user: 'root', identityFiles: [] };
+    expect(chainKey([hop], undefined, {})).not.toBe(chainKey([{ ...hop, proxyCommand: 'nc %h %p' }], undefined, {}));
+  });
+
+  it('connecting runs the jump host\'s command, and its failure names the jump host with stderr and exit code', async () => {
+    const jump = { alias: 'bastion', host: 'bastion.example', port: 22, user: 'root', identityFiles: [], proxyCommand: `sh -c 'echo cannot reach %h >&2; exit 3'` };
+    const target = { alias: 'web1', host: '10.0.0.9', port: 22, user: 'root', identityFiles: [] };
+    const opts = { agent: 'none', userKnownHostsFiles: ['/dev/null'], globalKnownHostsFiles: [], defaultIdentityFiles: [] };
+    const err = await SshConnection.connect(target, { label: 'via bastion', via: [jump] }, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).hop).toBe('bastion');
+    expect((err as ConnectError).phase).toBe('connect');
+    expect((err as ConnectError).message).toMatch(/^bastion \(root@bastion\.example:22\): .*ProxyCommand exited with code 3: cannot reach bastion\.example$/);
+  });
+
+
 });
