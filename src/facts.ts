@@ -177,7 +177,7 @@ export function parseFacts(output: string): Facts {
     sshdPath: get('sshd'),
     opensshVersion: ver.version,
     opensshVersionRaw: ver.raw,
-    libwrap: libwrapIn.length > 0 || get('libwrap') === '1',
+    libwrap: libwrapIn.length > 0,
     libwrapIn,
     sshdHelpers: helpers,
     opensshGeneration: generation(ver.version, helpers),

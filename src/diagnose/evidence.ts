@@ -31,6 +31,7 @@ import { FACTS_SCRIPT, parseFacts, type Facts } from '../facts.js';
 import { parseProbe, probeScript, splitProbeSections, type Fail2banProbe } from '../formats/fail2ban.js';
 import { firewallProbeScript, parseFirewallProbe, type FirewallProbe } from '../formats/firewall.js';
 import { ipFromValue, unmapIp, unmapIpText } from '../formats/ip.js';
+import { SSHD_JOURNAL_LAST_HOUR, SSHD_LOG_FILES } from '../formats/sshd-log.js';
 
 export const EVIDENCE_MARK = '@@remedy-diagnose@@';
 export const SSHD_CONFIG = '/etc/ssh/sshd_config';
@@ -109,12 +110,12 @@ export function evidenceScript(req: EvidenceRequest): string {
     `  set +f; return 0`,
     `}`,
     `cf ${SSHD_CONFIG}`,
-    `for l in /var/log/auth.log /var/log/secure /var/log/fail2ban.log; do`,
+    `for l in ${SSHD_LOG_FILES.join(' ')} /var/log/fail2ban.log; do`,
     `  [ -r "$l" ] || continue`,
     `  b log "$l"; tail -n 20000 "$l" 2>/dev/null | grep -F -e "$C" -e MaxStartups -e penalt -e 'refused connect' | tail -n ${MAX_LOG_LINES}; e 0`,
     `done`,
     `if command -v journalctl >/dev/null 2>&1; then`,
-    `  b journal; journalctl -q --no-pager -u ssh -u sshd --since -1h </dev/null 2>/dev/null | grep -F -e "$C" -e MaxStartups -e penalt -e 'refused connect' | tail -n ${MAX_LOG_LINES}; e 0`,
+    `  b journal; ${SSHD_JOURNAL_LAST_HOUR} 2>/dev/null | grep -F -e "$C" -e MaxStartups -e penalt -e 'refused connect' | tail -n ${MAX_LOG_LINES}; e 0`,
     `fi`,
     `b user; id "$U" 2>&1; e $?`,
     `b load; cat /proc/loadavg 2>&1; e $?`,

@@ -6,6 +6,14 @@
 //                 drop connection #0 from [198.18.0.1]:50022 on [198.18.0.10]:22 penalty: failed authentication
 //   libwrap:      refused connect from 198.18.0.1 (198.18.0.1)
 
+/**
+ * Where sshd logs, as shell words: the files of the syslog layouts (Debian's auth.log, the Red
+ * Hat family's secure) and the journal of either unit name for the last hour. One list, so
+ * diagnose and the penalty probe read the same places.
+ */
+export const SSHD_LOG_FILES = ['/var/log/auth.log', '/var/log/secure'] as const;
+export const SSHD_JOURNAL_LAST_HOUR = 'journalctl -q --no-pager -u ssh -u sshd --since -1h </dev/null';
+
 export type DropReason = 'maxstartups' | 'penalty' | 'other';
 
 export interface DropLine {

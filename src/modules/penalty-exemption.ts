@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import { quote } from '../shell.js';
 import { addrMatchList } from '../formats/addr-match-list.js';
-import { isPenaltyLineOf } from '../formats/sshd-log.js';
+import { isPenaltyLineOf, SSHD_JOURNAL_LAST_HOUR, SSHD_LOG_FILES } from '../formats/sshd-log.js';
 import { effectiveValue, planSetKeyword, type ResolvedConfig, type SetKeywordPlan, type FileSource } from '../formats/sshd-config.js';
 import type { Facts } from '../facts.js';
 import type { ProbeResult } from './module.js';
@@ -23,8 +23,8 @@ export function penaltyLogProbe(ip: string): string {
   if (isIP(ip) === 0) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
   const a = quote(ip);
   return [
-    `{ for l in /var/log/auth.log /var/log/secure; do [ -r "$l" ] && tail -n 20000 "$l"; done`,
-    `command -v journalctl >/dev/null 2>&1 && journalctl -q --no-pager -u ssh -u sshd --since -1h </dev/null`,
+    `{ for l in ${SSHD_LOG_FILES.join(' ')}; do [ -r "$l" ] && tail -n 20000 "$l"; done`,
+    `command -v journalctl >/dev/null 2>&1 && ${SSHD_JOURNAL_LAST_HOUR}`,
     `} 2>/dev/null | grep -F -e ${quote(`[${ip}]`)} -e ${a} | tail -n ${MAX_LINES}; exit 0`,
   ].join('; ');
 }

@@ -14,7 +14,7 @@ const MGMT = '198.51.100.2';
 
 const FACTS = [
   'hostname=web1', 'id=debian', 'version_id=12', 'uid=0', 'user=root', 'init=systemd', 'sshd=/usr/sbin/sshd',
-  'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.11', 'libwrap=1', 'ssh_service=ssh', 'sudo=1', 'fail2ban=1',
+  'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.11', 'libwrap_in=/usr/sbin/sshd', 'ssh_service=ssh', 'sudo=1', 'fail2ban=1',
 ].join('\n');
 
 const SSHD_CONFIG = [
@@ -143,7 +143,7 @@ describe('each cause from the server side', () => {
       id: 'tcp_wrappers',
       evidence: [
         `/etc/hosts.deny:2: sshd: ${CLIENT} — matched in hosts.deny, names this client; hosts_access stops here: refused`,
-        'libwrap is linked into sshd (ldd: libwrap.so.0 => /lib/x86_64-linux-gnu/libwrap.so.0 (0x00007f0000000000)), so these rules apply',
+        'libwrap is linked into /usr/sbin/sshd (ldd: libwrap.so.0 => /lib/x86_64-linux-gnu/libwrap.so.0 (0x00007f0000000000)), so these rules apply',
         `/var/log/auth.log: Nov 21 10:00:00 web1 sshd[901]: refused connect from ${CLIENT} (${CLIENT})`,
       ],
       fix: UNBLOCK,

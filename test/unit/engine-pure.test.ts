@@ -132,7 +132,7 @@ describe('facts', () => {
     expect(parseFacts('').addresses).toEqual([]);
   });
   it('parses the fact script output', () => {
-    const f = parseFacts('hostname=h1\nid=debian\nversion_id=12\nuid=0\nuser=root\ninit=sysvinit\nsshd=/usr/sbin/sshd\nsshd_version=unknown option -- V OpenSSH_7.4p1, OpenSSL\nlibwrap=1\nssh_service=ssh\nsudo=0\nfail2ban=1\n');
+    const f = parseFacts('hostname=h1\nid=debian\nversion_id=12\nuid=0\nuser=root\ninit=sysvinit\nsshd=/usr/sbin/sshd\nsshd_version=unknown option -- V OpenSSH_7.4p1, OpenSSL\nlibwrap_in=/usr/sbin/sshd\nssh_service=ssh\nsudo=0\nfail2ban=1\n');
     expect(f).toMatchObject({ hostname: 'h1', osFamily: 'Debian', userId: 0, serviceMgr: 'sysvinit', opensshVersion: '7.4.0', libwrap: true, sshService: 'ssh', fail2ban: true });
   });
 });

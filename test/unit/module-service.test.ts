@@ -7,7 +7,7 @@ import type { ProbeResult } from '../../src/modules/module.js';
 import { parseFacts, type Facts } from '../../src/facts.js';
 
 function makeFacts(over: Partial<Facts> = {}): Facts {
-  const base = parseFacts(['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1', 'libwrap=1', 'ssh_service=ssh'].join('\n'));
+  const base = parseFacts(['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1', 'libwrap_in=/usr/sbin/sshd', 'ssh_service=ssh'].join('\n'));
   return { ...base, ...over };
 }
 

@@ -21,7 +21,7 @@ const LIST = `for f in /etc/ssh/sshd_config.d/*.conf; do if [ -e "$f" ] || [ -L 
 
 function makeFacts(over: Partial<Facts> = {}): Facts {
   const base = parseFacts(
-    ['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15', 'libwrap=1', 'ssh_service=ssh', 'id=debian'].join('\n'),
+    ['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15', 'libwrap_in=/usr/sbin/sshd', 'ssh_service=ssh', 'id=debian'].join('\n'),
   );
   return { ...base, ...over };
 }

@@ -16,7 +16,7 @@ const CLIENT = '203.0.113.9';
 const fixture = (n: string) => readFileSync(fileURLToPath(new URL(`../fixtures/hosts-access/${n}`, import.meta.url)), 'utf8');
 
 function makeFacts(over: Partial<Facts> = {}): Facts {
-  const base = parseFacts(['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3', 'libwrap=1', 'ssh_service=ssh'].join('\n'));
+  const base = parseFacts(['init=systemd', 'sshd=/usr/sbin/sshd', 'sshd_version=OpenSSH_9.2p1 Debian-2+deb12u3', 'libwrap_in=/usr/sbin/sshd', 'ssh_service=ssh'].join('\n'));
   return { ...base, ...over };
 }
 
