@@ -101,13 +101,15 @@ describe.skipIf(!labAvailable()).each(labKinds())('one shared jump connection fo
       const r = await lab.exec(jump, `pgrep -f '^sshd(-session)?: root' || true`);
       return r.stdout.split('\n').filter(Boolean);
     };
-    let pids: string[] = [];
-    for (let i = 0; i < 200 && pids.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      pids = await serving();
-    }
+    // Kill once a first host is in its `sleep` (logged in over the shared connection, the task
+    // running): a kill during the targets' own logins is only a reach retry, with nothing lost.
+    const sleeping = async (): Promise<boolean> => {
+      const r = await Promise.all(targets.slice(0, killForks).map((t) => lab.exec(t, 'pgrep -x sleep')));
+      return r.some((x) => x.code === 0);
+    };
+    await expect.poll(sleeping, { timeout: 60_000, interval: 100 }).toBe(true);
+    const pids = await serving();
     expect(pids.length).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 500)); // the first hosts are in their `sleep`
     await lab.exec(jump, `kill -9 ${pids.join(' ')}`);
     const run = await running;
     const ms = Date.now() - started;
