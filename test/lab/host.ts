@@ -119,6 +119,14 @@ export function execIn(host: LabHost, cmd: string, opts: ExecOptions = {}): Prom
     '--', 'sh', '-c', cmd], opts);
 }
 
+/**
+ * The network namespace only, entered by the pid of the host's init (the holder, or the
+ * container's systemd): the same for both kinds, and no lab file paths in it.
+ */
+export function netnsCommand(host: LabHost): string[] {
+  return ['nsenter', '-t', String(host.holderPid), '-n', '--'];
+}
+
 /** execIn that throws on a non-zero exit; returns stdout. */
 export async function checkIn(host: LabHost, cmd: string, opts: ExecOptions = {}): Promise<string> {
   const r = await execIn(host, cmd, opts);

@@ -13,7 +13,7 @@ import { labFiles, makeClientKey, writeLabFiles, type LabFiles } from './artifac
 import * as client from './client.js';
 import * as faults from './faults.js';
 import { bootContainer, imageAvailable, prepareContainer, waitBooted } from './container.js';
-import { execIn, knownHostsLines, prepareHostFiles, spawnHolder } from './host.js';
+import { execIn, knownHostsLines, netnsCommand, prepareHostFiles, spawnHolder } from './host.js';
 import {
   DEFAULT_PREFIX, MAX_HOSTS_22, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
   type HostNet, type LabNet,
@@ -263,6 +263,10 @@ class LabImpl implements Lab {
 
   sshdLog(host: HostRef): Promise<string> {
     return sshd.sshdLog(this.host(host));
+  }
+
+  netnsCommand(host: HostRef): string[] {
+    return netnsCommand(this.host(host));
   }
 
   stop(): Promise<void> {

@@ -69,7 +69,13 @@ export async function useSocketActivation(host: LabHost): Promise<void> {
   await poll(`ssh.socket on ${host.name} to listen`, () => portOpen(host));
 }
 
+// --sync first: journald stores what sshd logged before it returns, so a line logged by a login
+// that just ended is in the read (the journal is written asynchronously, auth.log is not).
+const SSHD_LOG: Record<LabHost['kind'], string> = {
+  netns: 'cat /var/log/auth.log',
+  systemd: 'journalctl --sync && journalctl --no-pager -o short -t sshd -t sshd-session -t sshd-auth',
+};
+
 export async function sshdLog(host: LabHost): Promise<string> {
-  return checkIn(host, host.kind === 'systemd'
-    ? "journalctl --no-pager -o short -t sshd -t sshd-session -t sshd-auth -t sshd-session" : 'cat /var/log/auth.log');
+  return checkIn(host, SSHD_LOG[host.kind]);
 }

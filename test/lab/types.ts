@@ -96,6 +96,12 @@ export interface Lab {
   penalise(host: HostRef, from?: Vantage): Promise<void>;
   /** sshd's log as an admin reads it: /var/log/auth.log (netns), the journal of ssh.service and its sessions (systemd). */
   sshdLog(host: HostRef): Promise<string>;
+  /**
+   * The argv prefix that runs a command of this machine inside the host's network namespace
+   * (this machine's binaries and files, the host's network: its 127.0.0.1 and port 22), as a
+   * ProxyCommand of SSM, IAP or Teleport arrives at sshd from localhost.
+   */
+  netnsCommand(host: HostRef): string[];
   /** Every packet filter rule of the host as text (iptables -S, or nft's whole ruleset), to compare before/after. */
   firewallRules(host: HostRef): Promise<string>;
   stop(): Promise<void>;
