@@ -384,3 +384,14 @@ export function renderDeep<T>(value: T, vars: Vars): unknown {
   if (isMapping(value)) return makeDict(Object.entries(value).map(([k, v]) => [k, renderDeep(v, vars)]));
   return value;
 }
+
+/**
+ * A whole file rendered as the template module does: text out, nothing read back as a literal,
+ * every trailing newline kept (Ansible's preserve_trailing_newlines). Throws on syntax errors
+ * (ExprSyntaxError, with an offset into `s`) and on undefined names.
+ */
+export function renderText(s: string, vars: Vars): string {
+  const out: unknown[] = [];
+  new Renderer(vars, new Map()).run(parseTemplate(s), out);
+  return out.map(finalize).join('');
+}
