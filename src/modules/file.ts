@@ -11,21 +11,21 @@ import type { KnowContext, ModuleDef } from './module.js';
 import { matches } from './file-attrs.js';
 import { quote } from '../shell.js';
 
-const refused = (what: string, why: string) => z.unknown().refine((v) => v === undefined || v === null, `${what} is not supported: ${why}`).optional();
+const refused = (why: string) => z.unknown().refine((v) => v === undefined || v === null, `not supported: ${why}`).optional();
 
 const args = z.strictObject({
-  path: str(z.string().min(1).refine((p) => p.startsWith('/'), 'path: expected an absolute path')),
+  path: str(z.string().min(1).refine((p) => p.startsWith('/'), 'expected an absolute path')),
   state: z.enum(['file', 'directory', 'absent', 'touch', 'link', 'hard']).optional(),
   mode: modeArg.optional(),
   owner: idArg.optional(),
   group: idArg.optional(),
   follow: boolArg.default(true),
-  recurse: boolArg.default(false).refine((r) => !r, "recurse: true is not supported: remedy's rollback could not put a whole tree back"),
+  recurse: boolArg.default(false).refine((r) => !r, "true is not supported: remedy's rollback could not put a whole tree back"),
   force: boolArg.optional(),
-  src: refused('src', 'remedy does not make links'),
-  attributes: refused('attributes', 'remedy does not set file attributes (chattr)'),
-  modification_time: refused('modification_time', 'remedy does not set file times'),
-  access_time: refused('access_time', 'remedy does not set file times'),
+  src: refused('remedy does not make links'),
+  attributes: refused('remedy does not set file attributes (chattr)'),
+  modification_time: refused('remedy does not set file times'),
+  access_time: refused('remedy does not set file times'),
   unsafe_writes: boolArg.optional(),
 });
 type Args = z.infer<typeof args>;

@@ -50,7 +50,6 @@ function statOf(a: Args, st: Exclude<FileState, { kind: 'absent' }>, ctx: PlanCo
   };
   if (size !== undefined) out.size = size;
   for (const [name, bit] of PERMS) out[name] = (bits & bit) !== 0;
-  if (st.link !== undefined) out.lnk_source = st.link;
   if (!a.get_checksum || !out.isreg) return out;
   if (st.kind === 'file') out.checksum = createHash(a.checksum_algorithm).update(st.content).digest('hex');
   else {
