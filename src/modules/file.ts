@@ -42,7 +42,9 @@ function missingChain(path: string, known: (p: string) => FileState | undefined)
 /** Lists a directory's entries: empty output means it may be removed (and made again on rollback). */
 export const emptyProbe = (dir: string) => `ls -A -- ${quote(dir)}`;
 
+/** What a step changes, for the session's knowledge; its rc and output are not the task's result. */
 const touch = (files: string[]) => ({ files, probes: [] as string[] });
+const step = (c: Omit<RunChange, 'kind' | 'registers'>): RunChange => ({ kind: 'run', registers: false, ...c });
 
 /** chmod/chown of an existing path where they differ: backed up if a file, undone if not. */
 function attrChanges(a: Args, st: Exclude<FileState, { kind: 'absent' }>): RunChange[] {
@@ -54,12 +56,12 @@ function attrChanges(a: Args, st: Exclude<FileState, { kind: 'absent' }>): RunCh
   const ownerDiffers = !matches(a.owner, st.owner, st.uid) || !matches(a.group, st.group, st.gid);
   if (ownerDiffers) {
     const who = `${a.owner ?? ''}${a.group !== undefined ? `:${a.group}` : ''}`;
-    out.push({ kind: 'run', command: `chown ${quote(who)} -- ${q}`, touches: touch([a.path]), ...keep,
-      ...(file ? {} : { undo: `chown ${st.uid}:${st.gid} -- ${q}`, undoOnRollback: true }) });
+    out.push(step({ command: `chown ${quote(who)} -- ${q}`, touches: touch([a.path]), ...keep,
+      ...(file ? {} : { undo: `chown ${st.uid}:${st.gid} -- ${q}`, undoOnRollback: true }) }));
   }
   if (a.mode !== undefined && a.mode !== st.mode) {
-    out.push({ kind: 'run', command: `chmod ${a.mode} -- ${q}`, touches: touch([a.path]), ...keep,
-      ...(file ? {} : { undo: `chmod ${st.mode} -- ${q}`, undoOnRollback: true }) });
+    out.push(step({ command: `chmod ${a.mode} -- ${q}`, touches: touch([a.path]), ...keep,
+      ...(file ? {} : { undo: `chmod ${st.mode} -- ${q}`, undoOnRollback: true }) }));
   }
   return out;
 }
@@ -70,7 +72,7 @@ function makeDirs(a: Args, missing: string[]): RunChange[] {
     const q = quote(dir);
     const who = a.owner !== undefined || a.group !== undefined ? ` && chown ${quote(`${a.owner ?? ''}${a.group !== undefined ? `:${a.group}` : ''}`)} -- ${q}` : '';
     const mode = a.mode !== undefined ? ` && chmod ${a.mode} -- ${q}` : '';
-    return { kind: 'run', command: `mkdir -- ${q}${who}${mode}`, undo: `rmdir -- ${q}`, undoOnRollback: true, touches: touch([dir]) };
+    return step({ command: `mkdir -- ${q}${who}${mode}`, undo: `rmdir -- ${q}`, undoOnRollback: true, touches: touch([dir]) });
   });
 }
 
@@ -82,10 +84,10 @@ function planAbsent(a: Args, st: FileState, ctx: { probe(c: string): { code: num
     const r = ctx.probe(emptyProbe(a.path));
     if (r.code !== 0 || r.stdout !== '') return { kind: 'fail', message: `${a.path} is a directory that is not empty: remedy removes only empty directories (its rollback could not put a tree back)` };
     const undo = `mkdir -- ${q} && chown ${st.uid}:${st.gid} -- ${q} && chmod ${st.mode} -- ${q}`;
-    return change([{ kind: 'run', command: `rmdir -- ${q}`, undo, undoOnRollback: true, touches: touch([a.path]) }], a, 'absent');
+    return change([step({ command: `rmdir -- ${q}`, undo, undoOnRollback: true, touches: touch([a.path]) })], a, 'absent');
   }
   if (st.kind === 'other') return { kind: 'fail', message: `${a.path} is not a regular file or a directory: remedy does not remove it` };
-  return change([{ kind: 'run', command: `rm -f -- ${q}`, saves: [a.path], touches: touch([a.path]) }], a, 'absent');
+  return change([step({ command: `rm -f -- ${q}`, saves: [a.path], touches: touch([a.path]) })], a, 'absent');
 }
 
 function change(changes: RunChange[], a: Args, state: string): ModulePlan {
@@ -130,7 +132,7 @@ export const file: ModuleDef<Args> = {
     const target = linkOf(st) ?? a.path;
     const q = quote(target);
     const saves = st.kind === 'dir' || st.kind === 'other' ? {} : { saves: [target] };
-    const made: RunChange = { kind: 'run', command: `touch -- ${q}`, touches: touch([a.path]), ...saves };
+    const made = step({ command: `touch -- ${q}`, touches: touch([a.path]), ...saves });
     if (st.kind === 'absent') {
       const fresh: FileState = { path: a.path, kind: 'file', content: Buffer.alloc(0), mode: '', uid: -1, gid: -1, owner: '', group: '' };
       return change([made, ...attrChanges(a, fresh)], a, 'file');

@@ -68,7 +68,7 @@ function remedyStat(args: Record<string, unknown>): Record<string, unknown> {
   const r = spawnSync('sh', ['-c', readScript([a.path])], { encoding: 'utf8' });
   const [read] = parseReadOutput([a.path], r.stdout);
   const p = planOn(stat, a, { files: { [a.path]: read!.state } }, { parsed: true }).plan;
-  return (p as { registered: { stat: Record<string, unknown> } }).registered.stat;
+  return (p as unknown as { registered: { stat: Record<string, unknown> } }).registered.stat;
 }
 
 describe.skipIf(!hasAnsible)('stat: the same fields as ansible-playbook (connection: local)', () => {

@@ -22,7 +22,8 @@ writeFileSync(join(dir, 'templates', 'bad.j2'), 'line one\n{{ port + }}\n');
 writeFileSync(join(dir, 'files', 'blob'), Buffer.from([0, 1, 2, 255]));
 
 const vars = { users: ['ann', 'bo'], port: 2222 };
-const prepared = (mod: typeof template | typeof copy, raw: Record<string, unknown>) =>
+// Prepared arguments: the parsed ones plus what prepare loaded (any: each module's own type).
+const prepared = (mod: typeof template | typeof copy, raw: Record<string, unknown>): Promise<any> =>
   mod.prepare!(parsedArgs(mod as typeof template, raw) as never, { vars, baseDirs: [dir] });
 
 describe('where src is looked for (DataLoader.path_dwim_relative_stack)', () => {
