@@ -19,7 +19,7 @@ const args = z.strictObject({
   ...fileAttrArgs,
 }).superRefine((a, ctx) => {
   if (a.content !== undefined && a.src !== undefined) ctx.addIssue({ code: 'custom', message: "'src' and 'content' are mutually exclusive" });
-  if (a.content === undefined && a.src === undefined) ctx.addIssue({ code: 'custom', message: "copy needs 'src' or 'content'" });
+  if (a.content === undefined && a.src === undefined) ctx.addIssue({ code: 'custom', message: "needs 'src' or 'content'" });
 });
 type Args = z.infer<typeof args> & { loaded?: Buffer };
 

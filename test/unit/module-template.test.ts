@@ -66,7 +66,7 @@ describe('copy: src', () => {
   });
   it('src and content are exclusive, one is needed: file:line:col', () => {
     const errs = validationMessages(() => parsePlaybook(`- hosts: all\n  tasks:\n    - copy: {src: a, content: b, dest: /x}\n    - copy: {dest: /x}\n`, 'pb.yml'));
-    expect(errs).toEqual([expect.stringMatching(/^pb\.yml:3:13: copy: 'src' and 'content' are mutually exclusive/), expect.stringMatching(/^pb\.yml:4:13: copy: copy needs 'src' or 'content'/)]);
+    expect(errs).toEqual([expect.stringMatching(/^pb\.yml:3:13: copy: 'src' and 'content' are mutually exclusive/), expect.stringMatching(/^pb\.yml:4:13: copy: needs 'src' or 'content'/)]);
   });
   it('backup: only when the content changes (not for a mode change); lineinfile too', () => {
     const host = { files: { '/etc/c': fileAt('same', { mode: '0644' }) } };
