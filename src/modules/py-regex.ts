@@ -5,9 +5,11 @@
 
 export class PyRegexError extends Error {}
 
-const FLAG_LETTERS: Record<string, string> = { i: 'i', m: 'm', s: 's' };
-
-/** A Python pattern as a JS RegExp with `flags` (plus any leading inline flags it carries). */
+/**
+ * A Python pattern as a JS RegExp. `flags` are Python's as JS letters: m (MULTILINE), s
+ * (DOTALL), i, and JS's own g and d; leading inline flags (?ims) add to them. ^, $ and . are
+ * spelled out, since JS also counts \r and U+2028/9 as line ends where Python sees only \n.
+ */
 export function pyRegex(pattern: string, flags = ''): RegExp {
   let src = pattern;
   const lead = /^\(\?([aiLmsux]+)\)/.exec(src);
@@ -15,21 +17,29 @@ export function pyRegex(pattern: string, flags = ''): RegExp {
   if (lead) {
     for (const f of lead[1]!) {
       if (f === 'x' || f === 'L') throw new PyRegexError(`inline flag (?${f}) is not supported`);
-      if (FLAG_LETTERS[f]) set.add(FLAG_LETTERS[f]!);
+      if ('ims'.includes(f)) set.add(f);
     }
     src = src.slice(lead[0].length);
   }
   if (/\(\?\(/.test(src)) throw new PyRegexError('conditional groups (?(…)…) are not supported');
-  src = translate(src);
+  src = translate(src, set.has('m'), set.has('s'));
   try {
-    return new RegExp(src, [...set].join(''));
+    return new RegExp(src, [...set].filter((f) => 'igd'.includes(f)).join(''));
   } catch (e) {
     throw new PyRegexError((e as Error).message);
   }
 }
 
+/** Python's anchors and dot, in JS terms (no m or s flag is passed on). */
+const anchors = (multiline: boolean, dotall: boolean): Record<string, string> => ({
+  '^': multiline ? '(?<![^\\n])' : '(?<![\\s\\S])',
+  $: multiline ? '(?=\\n|(?![\\s\\S]))' : '(?=\\n?(?![\\s\\S]))',
+  '.': dotall ? '[\\s\\S]' : '[^\\n]',
+});
+
 /** Walk the pattern once, so escapes and character classes are never rewritten by mistake. */
-function translate(src: string): string {
+function translate(src: string, multiline: boolean, dotall: boolean): string {
+  const spelled = anchors(multiline, dotall);
   let out = '';
   let inClass = false;
   for (let i = 0; i < src.length; i++) {
@@ -65,7 +75,7 @@ function translate(src: string): string {
       i += back[0].length - 1;
       continue;
     }
-    out += c;
+    out += spelled[c] ?? c;
   }
   return out;
 }

@@ -1,12 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, expect, afterAll } from 'vitest';
-import { parseReadOutput, readScript } from '../../src/engine/remote-files.js';
+import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { stat, checksumProbe } from '../../src/modules/stat.js';
-import { dirAt, fileAt, parsedArgs, planOn } from './support/plan-module.js';
+import { dirAt, fileAt, planOn } from './support/plan-module.js';
 import { validationMessages } from './support/validation.js';
 import { parsePlaybook } from '../../src/playbook/load.js';
 
@@ -57,44 +52,3 @@ describe('stat', () => {
     expect(errs).toEqual([expect.stringMatching(/^pb\.yml:3:44: stat: 'checksum_algorithm'/), expect.stringMatching(/^pb\.yml:4:24: stat: unknown argument 'folow'/)]);
   });
 });
-
-const hasAnsible = spawnSync('ansible-playbook', ['--version']).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'remedy-stat-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** What remedy registers for `args`, from its real read script run here with sh. */
-function remedyStat(args: Record<string, unknown>): Record<string, unknown> {
-  const a = parsedArgs(stat, args);
-  const r = spawnSync('sh', ['-c', readScript([a.path])], { encoding: 'utf8' });
-  const [read] = parseReadOutput([a.path], r.stdout);
-  const p = planOn(stat, a, { files: { [a.path]: read!.state } }, { parsed: true }).plan;
-  return (p as unknown as { registered: { stat: Record<string, unknown> } }).registered.stat;
-}
-
-describe.skipIf(!hasAnsible)('stat: the same fields as ansible-playbook (connection: local)', () => {
-  it('agrees on every field remedy reports, for a file, a directory, a link (both follows), a missing path', () => {
-    writeFileSync(join(tmp, 'f'), 'hello\n', { mode: 0o640 });
-    mkdirSync(join(tmp, 'd'), { mode: 0o711 });
-    symlinkSync(join(tmp, 'f'), join(tmp, 'l'));
-    const cases = [
-      { path: join(tmp, 'f') }, { path: join(tmp, 'f'), checksum_algorithm: 'sha256' }, { path: join(tmp, 'd') },
-      { path: join(tmp, 'l') }, { path: join(tmp, 'l'), follow: true }, { path: join(tmp, 'none') },
-    ];
-    const tasks = cases.flatMap((c, i) => [{ stat: c, register: `r${i}` }]);
-    const out = join(tmp, 'out.json');
-    tasks.push({ copy: { content: `{{ [${cases.map((_, i) => `r${i}.stat`).join(', ')}] | to_json }}`, dest: out } } as never);
-    writeFileSync(join(tmp, 'pb.yml'), JSON.stringify([{ hosts: 'localhost', connection: 'local', gather_facts: false, tasks }]));
-    const r = spawnSync('ansible-playbook', ['-i', 'localhost,', join(tmp, 'pb.yml')], { encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    const theirs = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>[];
-    let fields = 0;
-    cases.forEach((c, i) => {
-      const ours = remedyStat(c);
-      const same = Object.fromEntries(Object.keys(ours).map((k) => [k, theirs[i]![k]]));
-      expect(ours, JSON.stringify(c)).toEqual(same);
-      fields += Object.keys(ours).length;
-    });
-    console.log(`stat vs ansible-playbook: ${cases.length} paths, ${fields} fields, all agree`);
-  }, 60_000);
-});
-if (!hasAnsible) console.warn('SKIPPED: ansible-playbook is not installed; stat is not compared with Ansible');
