@@ -15,7 +15,9 @@ const refused = (why: string) => z.unknown().refine((v) => v === undefined || v 
 
 const args = z.strictObject({
   path: str(z.string().min(1).refine((p) => p.startsWith('/'), 'expected an absolute path')),
-  state: z.enum(['file', 'directory', 'absent', 'touch', 'link', 'hard']).optional(),
+  state: z.enum(['file', 'directory', 'absent', 'touch', 'link', 'hard'])
+    .refine((st) => st !== 'link' && st !== 'hard', 'link and hard are not supported: remedy does not make links (its rollback could not undo them)')
+    .optional(),
   mode: modeArg.optional(),
   owner: idArg.optional(),
   group: idArg.optional(),
@@ -109,7 +111,6 @@ export const file: ModuleDef<Args> = {
   plan(a, ctx) {
     const st = ctx.file(a.path);
     const state = a.state ?? (st.kind === 'absent' ? 'file' : stateOf(st));
-    if (state === 'link' || state === 'hard') return { kind: 'fail', message: `state=${state} is not supported: remedy does not make links (its rollback could not undo them)` };
     if (!a.follow && linkOf(st) !== undefined) return { kind: 'fail', message: `${a.path} is a symbolic link: follow: false is not supported (remedy changes the link's target only)` };
     if (state === 'absent') return planAbsent(a, st, ctx);
     if (state === 'file') {

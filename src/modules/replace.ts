@@ -24,8 +24,7 @@ const args = z.strictObject({
   before: regexText().optional(),
   encoding: z.literal('utf-8').optional(),
   backup: backupArg,
-  // Accepted and ignored, as in Ansible: replace never creates the file.
-  others: z.unknown().optional(),
+  // Accepted and ignored: remedy's writes are always atomic.
   unsafe_writes: boolArg.optional(),
   ...fileAttrArgs,
 });

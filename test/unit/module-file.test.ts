@@ -53,10 +53,9 @@ describe('file: file, touch, absent', () => {
     expect(plan).toMatchObject({ changes: [{ command: 'rmdir -- /etc/d', undo: 'mkdir -- /etc/d && chown 5:6 -- /etc/d && chmod 0711 -- /etc/d', undoOnRollback: true }] });
     expect(planOn(file, { path: '/etc/d', state: 'absent' }, dirHost('x\n')).plan).toMatchObject({ kind: 'fail', message: /not empty/ });
   });
-  it('refuses links: removing one, making one, follow: false on one', () => {
+  it('refuses links: removing one, follow: false on one; changes a link\'s target', () => {
     const l = { files: { ...root, '/etc/l': fileAt('x', { link: '/etc/f' }) } };
     expect(planOn(file, { path: '/etc/l', state: 'absent' }, l).plan).toMatchObject({ kind: 'fail', message: /symbolic link/ });
-    expect(planOn(file, { path: '/etc/l', state: 'link' }, l).plan).toMatchObject({ kind: 'fail', message: /state=link is not supported/ });
     expect(planOn(file, { path: '/etc/l', follow: false, mode: '0600' }, l).plan).toMatchObject({ kind: 'fail', message: /follow: false/ });
     expect(steps(planOn(file, { path: '/etc/l', mode: '0600' }, l).plan)).toEqual(['chmod 0600 -- /etc/f']);
   });
@@ -65,11 +64,13 @@ describe('file: file, touch, absent', () => {
 describe('file: arguments', () => {
   it('refuses recurse, src and relative paths at file:line:col; dest and name mean path', () => {
     const errs = validationMessages(() => parsePlaybook(
-      `- hosts: all\n  tasks:\n    - file: {path: /d, state: directory, recurse: yes}\n    - file: {dest: x}\n    - file: {name: /a, src: /b, state: link}\n`, 'pb.yml'));
+      `- hosts: all\n  tasks:\n    - file: {path: /d, state: directory, recurse: yes}\n    - file: {dest: x}\n    - file: {name: /a, src: /b, state: link}\n    - file: {path: /a, state: hard}\n`, 'pb.yml'));
     expect(errs).toEqual([
       expect.stringMatching(/^pb\.yml:3:51: file: 'recurse': true is not supported/),
       expect.stringMatching(/^pb\.yml:4:20: file: 'dest': expected an absolute path/),
+      expect.stringMatching(/^pb\.yml:5:40: file: 'state': link and hard are not supported/),
       expect.stringMatching(/^pb\.yml:5:29: file: 'src': not supported/),
+      expect.stringMatching(/^pb\.yml:6:31: file: 'state': link and hard are not supported/),
     ]);
   });
 });
