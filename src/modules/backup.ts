@@ -17,8 +17,11 @@ export function backupName(path: string, now: Date, pid: number): string {
   return `${path}.${pid}.${day}@${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())}~`;
 }
 
-/** The plan with the backup copy first, when asked for and a write changes existing content. */
-export function withBackup(plan: ModulePlan & { kind: 'change' }, backup: boolean, before: FileState, ctx: PlanContext): ModulePlan {
+/**
+ * The plan with the backup copy first, when asked for and a write changes existing content.
+ * `key`: where the result names the copy (lineinfile says `backup`, the others `backup_file`).
+ */
+export function withBackup(plan: ModulePlan & { kind: 'change' }, backup: boolean, before: FileState, ctx: PlanContext, key = 'backup_file'): ModulePlan {
   if (!backup || before.kind !== 'file') return plan;
   const path = before.link ?? before.path;
   const rewrites = plan.changes.some((c) => c.kind === 'write' && !c.content.equals(before.content));
@@ -29,5 +32,5 @@ export function withBackup(plan: ModulePlan & { kind: 'change' }, backup: boolea
     kind: 'run', command: `cp -p -- ${quote(path)} ${quote(dest)}`, registers: false,
     saves: [dest], touches: { files: [dest], probes: [] },
   };
-  return { ...plan, changes: [copy, ...plan.changes], registered: { ...plan.registered, ...(ctx.check ? {} : { backup_file: dest }) } };
+  return { ...plan, changes: [copy, ...plan.changes], registered: { ...plan.registered, ...(ctx.check ? {} : { [key]: dest }) } };
 }

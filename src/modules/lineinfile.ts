@@ -136,6 +136,6 @@ export const lineinfile: ModuleDef<Args> = {
     // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
     const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
     const write = planWrite(state, content, a);
-    return write ? withBackup({ kind: 'change', changes: [write] }, a.backup, state, ctx) : { kind: 'ok' };
+    return write ? withBackup({ kind: 'change', changes: [write] }, a.backup, state, ctx, 'backup') : { kind: 'ok' };
   },
 };

@@ -73,6 +73,8 @@ describe('copy: src', () => {
     expect(steps(planOn(copy, { dest: '/etc/c', content: 'same', mode: '0600', backup: true }, host).plan)).toEqual(['write /etc/c 0600: same']);
     expect(planOn(copy, { dest: '/etc/c', content: 'new', backup: 'yes' }, host).plan).toMatchObject({ changes: [{ kind: 'run', registers: false }, { kind: 'write' }] });
     expect(planOn(lineinfile, { path: '/etc/c', line: 'more', backup: true }, host, { check: true }).plan).toMatchObject({ changes: [{ kind: 'run' }, { kind: 'write' }] });
-    expect(planOn(lineinfile, { path: '/etc/c', line: 'more', backup: true }, host, { check: true }).plan).not.toHaveProperty('registered.backup_file');
+    expect(planOn(lineinfile, { path: '/etc/c', line: 'more', backup: true }, host, { check: true }).plan).not.toHaveProperty('registered.backup');
+    // lineinfile names the copy `backup`, as ansible.builtin.lineinfile returns it
+    expect(planOn(lineinfile, { path: '/etc/c', line: 'more', backup: true }, host).plan).toHaveProperty('registered.backup', expect.stringMatching(/^\/etc\/c\.4242\./));
   });
 });
