@@ -1,6 +1,7 @@
 // `copy` with `content` or `src` (a file on the controller, looked up in `files/` next to the
 // playbook, then the playbook's directory): make a file hold exactly these bytes, with mode and
 // owner. A directory as `src` is refused (remedy copies single files).
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { str } from './arg-types.js';
 import { jsonDumps } from '../playbook/filters.js';
@@ -23,13 +24,18 @@ const args = z.strictObject({
 });
 type Args = z.infer<typeof args> & { loaded?: Buffer };
 
-/** The write (after a backup copy, when asked) that makes `dest` hold `content` with `attrs`. */
+/**
+ * The write (after a backup copy, when asked) that makes `dest` hold `content` with `attrs`;
+ * registered as Ansible's copy result (dest, checksum, size, state, mode).
+ */
 export function planFileWrite(dest: string, content: Buffer, attrs: FileAttrs & { backup: boolean }, ctx: PlanContext): ModulePlan {
   const before = ctx.file(dest);
   if (before.kind === 'dir' || before.kind === 'other') return { kind: 'fail', message: `${dest} exists and is not a regular file` };
   if (before.kind === 'large') return { kind: 'fail', message: `${dest} is too large to compare (${before.size} bytes)` };
   const write = planWrite(before, content, attrs);
-  return write ? withBackup({ kind: 'change', changes: [write] }, attrs.backup, before, ctx) : { kind: 'ok' };
+  const result = { dest, checksum: createHash('sha1').update(content).digest('hex'), size: content.length, state: 'file', mode: write?.mode ?? attrs.mode ?? (before.kind === 'file' ? before.mode : undefined) };
+  if (!write) return { kind: 'ok', registered: { changed: false, failed: false, ...result } };
+  return withBackup({ kind: 'change', changes: [write], registered: result }, attrs.backup, before, ctx);
 }
 
 export const copy: ModuleDef<Args> = {

@@ -57,6 +57,12 @@ describe('template', () => {
 });
 
 describe('copy: src', () => {
+  it("registers Ansible's copy result: dest, checksum (sha1), size, state, mode", () => {
+    const fresh = planOn(copy, { dest: '/etc/n', content: 'hello\n' }, { files: {} }).plan;
+    expect(fresh).toMatchObject({ registered: { dest: '/etc/n', checksum: 'f572d396fae9206628714fb2ce00f72e94f2258f', size: 6, state: 'file', mode: '0644' } });
+    expect(planOn(copy, { dest: '/etc/n', content: 'hello\n' }, { files: { '/etc/n': fileAt('hello\n', { mode: '0600' }) } }).plan)
+      .toEqual({ kind: 'ok', registered: { changed: false, failed: false, dest: '/etc/n', checksum: 'f572d396fae9206628714fb2ce00f72e94f2258f', size: 6, state: 'file', mode: '0600' } });
+  });
   it('reads files/<src> byte for byte', async () => {
     const a = await prepared(copy, { src: 'blob', dest: '/etc/blob' });
     expect(planOn(copy, a, { files: {} }, { parsed: true }).plan).toMatchObject({ kind: 'change', changes: [{ kind: 'write', content: Buffer.from([0, 1, 2, 255]) }] });
