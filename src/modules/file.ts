@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { boolArg, idArg, modeArg, str } from './arg-types.js';
 import type { FileState, ModulePlan, RunChange } from '../engine/change.js';
-import type { KnowContext, ModuleDef } from './module.js';
+import type { ModuleDef } from './module.js';
 import { matches } from './file-attrs.js';
 import { quote } from '../shell.js';
 
@@ -34,10 +34,17 @@ type Args = z.infer<typeof args>;
 
 const parentOf = (p: string) => p.replace(/\/[^/]*\/*$/, '') || '/';
 
-/** The path and, while they are absent, its parents: a new directory's missing ancestors. */
-function missingChain(path: string, known: (p: string) => FileState | undefined): string[] {
+/** The path and each of its ancestors up to /: read at once (one exec) for a new directory. */
+function lineage(path: string): string[] {
   const chain = [path];
-  for (let p = path; p !== '/' && known(p)?.kind === 'absent'; ) chain.push((p = parentOf(p)));
+  for (let p = path; p !== '/'; ) chain.push((p = parentOf(p)));
+  return chain;
+}
+
+/** The path and, while they are absent, its parents: a new directory's missing ancestors and the first that exists. */
+function missingChain(path: string, state: (p: string) => FileState): string[] {
+  const chain = [path];
+  for (let p = path; p !== '/' && state(p).kind === 'absent'; ) chain.push((p = parentOf(p)));
   return chain;
 }
 
@@ -106,7 +113,7 @@ export const file: ModuleDef<Args> = {
   summary: 'a file or directory present, absent or touched, with mode and owner (no links, no recurse)',
   args,
   argAliases: { dest: 'path', name: 'path' },
-  reads: (a, ctx: KnowContext) => (a.state === 'directory' ? missingChain(a.path, ctx.known) : [a.path]),
+  reads: (a) => (a.state === 'directory' ? lineage(a.path) : [a.path]),
   probes: (a, ctx) => (a.state === 'absent' && ctx.known(a.path)?.kind === 'dir' ? [emptyProbe(a.path)] : []),
   plan(a, ctx) {
     const st = ctx.file(a.path);

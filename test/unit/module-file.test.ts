@@ -9,9 +9,13 @@ const root = { '/': dirAt(), '/etc': dirAt() };
 describe('file: directory', () => {
   it('makes each missing directory, outermost first, each with the mode; rollback removes them', () => {
     const { plan, reads } = planOn(file, { path: '/etc/a/b', state: 'directory', mode: '0750' }, { files: root });
-    expect(reads).toEqual(['/etc/a/b', '/etc/a', '/etc']);
+    expect(reads).toEqual(['/etc/a/b', '/etc/a', '/etc', '/']); // in one round
     expect(steps(plan)).toEqual(['mkdir -- /etc/a && chmod 0750 -- /etc/a', 'mkdir -- /etc/a/b && chmod 0750 -- /etc/a/b']);
     expect(plan).toMatchObject({ changes: [{ undo: 'rmdir -- /etc/a', undoOnRollback: true }, { undo: 'rmdir -- /etc/a/b', undoOnRollback: true }] });
+  });
+  it('a deep new tree is read in one round and made level by level', () => {
+    const { plan } = planOn(file, { path: '/etc/a/b/c/d/e/f/g', state: 'directory' }, { files: root });
+    expect(steps(plan)).toHaveLength(7);
   });
   it('is idempotent, and fixes mode and owner of an existing one (undone on rollback)', () => {
     const host = { files: { ...root, '/etc/d': dirAt({ mode: '0755' }) } };
