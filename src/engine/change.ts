@@ -9,6 +9,10 @@ export interface FileMeta {
   gid: number;
   owner: string;
   group: string;
+  /** Bytes as stat reports them (a directory's own size); files know theirs from content or `size`. */
+  size?: number;
+  /** The path is a symbolic link: where it resolves to (the metadata above is the target's). */
+  link?: string;
 }
 export type FileState =
   | { path: string; kind: 'absent' }
@@ -62,6 +66,16 @@ export interface RunChange {
    * known about the host is read again afterwards.
    */
   touches?: { files: readonly string[]; probes: readonly string[] };
+  /**
+   * Paths the command creates, changes or removes, each a regular file or nothing (never a
+   * directory or a link): the transaction backs each up before the command runs, as it does a
+   * write's target, so rollback puts it back byte for byte — or removes it if it was not there.
+   */
+  saves?: readonly string[];
+  /** Rollback runs `undo` even without a `risk` (a directory the file module made or removed). */
+  undoOnRollback?: boolean;
+  /** False: a module's own step (the backup copy before a write), whose rc and output are not the task's result. */
+  registers?: false;
 }
 
 /**
@@ -90,7 +104,7 @@ export type ModulePlan =
       /** The message is the task's output (debug): the log prints it. */
       show?: boolean;
     }
-  | { kind: 'change'; changes: Change[]; message?: string };
+  | { kind: 'change'; changes: Change[]; message?: string; /** Added to what `register:` stores (`backup_file`). */ registered?: Record<string, unknown> };
 
 /**
  * Whether a change can wait in the host's batch (carried out with the others in one exec): a

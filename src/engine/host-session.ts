@@ -209,9 +209,11 @@ export class HostSession {
       : { uid: b.uid, gid: b.gid, owner: b.owner, group: b.group };
     if (change.owner !== undefined) Object.assign(meta, /^\d+$/.test(change.owner) ? { uid: Number(change.owner) } : { owner: change.owner });
     if (change.group !== undefined) Object.assign(meta, /^\d+$/.test(change.group) ? { gid: Number(change.group) } : { group: change.group });
+    // A write through a link leaves the link: its target gets the bytes.
+    const link = prev && prev.state.kind !== 'absent' ? prev.state.link : undefined;
     this.files.set(change.path, {
       realPath: prev?.realPath ?? change.path,
-      state: { path: change.path, kind: 'file', content: change.content, mode: change.mode, ...meta },
+      state: { path: change.path, kind: 'file', content: change.content, mode: change.mode, ...meta, ...(link ? { link } : {}) },
     });
   }
 }

@@ -85,14 +85,16 @@ function parseReads(keys: Map<string, string>, out: string, results: ReadResult[
     if (kind === 'absent') continue;
     if (kind === 'error' || f.length < 10) throw new Error(`cannot stat ${path} on the host`);
     const meta: FileMeta = { mode: f[3]!.padStart(4, '0'), uid: Number(f[4]), gid: Number(f[5]), owner: f[6]!, group: f[7]! };
-    const realPath = Buffer.from(f[9]!, 'base64').toString('utf8') || path;
+    const link = Buffer.from(f[9]!, 'base64').toString('utf8');
+    const realPath = link || path;
+    if (link) meta.link = link;
     let state: FileState;
     if (kind === 'file') {
       const body = lines[++n] ?? '';
       if (body === '!') throw new Error(`cannot read ${path} on the host (permission denied?)`);
       state = { path, kind: 'file', content: Buffer.from(body, 'base64'), ...meta };
     } else if (kind === 'large') state = { path, kind: 'large', size: Number(f[8]), ...meta };
-    else state = { path, kind: kind === 'dir' ? 'dir' : 'other', ...meta };
+    else state = { path, kind: kind === 'dir' ? 'dir' : 'other', ...meta, size: Number(f[8]) };
     results[i] = { state, realPath };
   }
   return results;

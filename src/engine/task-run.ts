@@ -1,6 +1,7 @@
 // Runs one task on one host: `when`, `loop`, templated arguments, the module's plan, then either
 // carrying the plan out (apply) or only recording it (check). The result feeds `register`,
 // `changed_when`/`failed_when`, handlers and the report.
+import { dirname } from 'node:path';
 import { boundMessage } from './bounded-message.js';
 import { formatPos } from '../errors.js';
 import { findModule } from '../modules/index.js';
@@ -123,11 +124,12 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars, alone = false): Pro
     const msg = parsed.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
     return failure(task, `${formatPos(task.argsPos)}: ${mod.name}: ${msg}`);
   }
-  const args = parsed.value;
+  const args = mod.prepare ? await mod.prepare(parsed.value, { vars, baseDirs: [dirname(task.pos.file)] }) : parsed.value;
   await learn(mod, args, env, vars);
   const check = env.check || task.checkMode === true;
   const s = env.session;
-  const plan = mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars });
+  const clock = { now: new Date(), pid: process.pid };
+  const plan = mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars, clock });
   return carryOut(task, env, vars, plan, check, alone);
 }
 
@@ -209,7 +211,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   };
   const undo = plan.changes.flatMap((c) => (c.kind === 'run' && c.undo ? [c.undo] : []));
   if (undo.length) result.undo = undo.reverse();
-  const registered: Record<string, unknown> = { changed, failed: false, msg: plan.message ?? '' };
+  const registered: Record<string, unknown> = { changed, failed: false, msg: plan.message ?? '', ...plan.registered };
   if (check) {
     for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
     if (result.commands.length) result.msg = `check mode: ${changed ? 'commands' : 'checks'} not run`;
@@ -265,7 +267,7 @@ function prefixFor(c: Change, env: TaskEnv): ((realPath: string) => TxLines) | u
   // The run directory is root's: a command run as another user changes only what that user
   // may, and carries no transaction lines (unless it is one that cuts sshd or the firewall).
   const asRoot = env.become ? env.become.user === 'root' : env.facts.userId === 0;
-  if (c.kind === 'run' && !c.readOnly && (asRoot || c.risk)) return () => tx.commandPrefix(c.risk, c.undo);
+  if (c.kind === 'run' && !c.readOnly && (asRoot || c.risk || c.saves)) return () => tx.commandPrefix(c);
   return undefined;
 }
 
@@ -297,7 +299,7 @@ async function settleTask(task: Task, env: TaskEnv, vars: Vars, result: TaskResu
     const c = d.change;
     const o = d.outcome;
     let err = d.error ?? (c.kind === 'verify' ? undefined : o ? stepError(c, o) : 'not run: the host stopped before it');
-    if (c.kind === 'run' && o?.ran) {
+    if (c.kind === 'run' && o?.ran && c.registers !== false) {
       const stdout = o.stdout.replace(/\n$/, '');
       const stderr = o.stderr.replace(/\n$/, '');
       Object.assign(registered, {
@@ -305,7 +307,7 @@ async function settleTask(task: Task, env: TaskEnv, vars: Vars, result: TaskResu
         stdout_lines: stdout ? stdout.split('\n') : [], stderr_lines: stderr ? stderr.split('\n') : [],
       });
     }
-    if (!err && c.kind === 'run' && c.undo && !c.risk) env.tx?.recordUndo(c.undo);
+    if (!err && c.kind === 'run' && c.undo && !c.risk && !c.undoOnRollback) env.tx?.recordUndo(c.undo);
     if (!err && c.kind === 'run' && c.risk === 'sshd') err = await env.afterSshdRestart?.();
     if (err) {
       result.status = 'failed';

@@ -13,8 +13,9 @@
 import { quote } from '../shell.js';
 import type { Facts } from '../facts.js';
 import type { ExecResult } from '../transport/connection.js';
+import type { RunChange } from './change.js';
 import { serviceCommand } from '../modules/service.js';
-import { armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
+import { TX_EXIT, armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
 import { backupKey, runDir } from './run-dir.js';
 
 export interface TransactionRecord {
@@ -124,11 +125,16 @@ export class HostTransaction {
    * touches sshd or the firewall, and the guard armed if it is not. The command does not run if
    * that fails.
    */
-  commandPrefix(risk: 'sshd' | 'firewall' | undefined, undo?: string): TxLines {
+  commandPrefix(c: Pick<RunChange, 'risk' | 'undo' | 'saves' | 'undoOnRollback'>): TxLines {
+    const { risk, undo } = c;
+    const replay = (risk !== undefined || c.undoOnRollback === true) && undo !== undefined;
     const d = quote(this.dir);
     const guard = this.guardLines();
     let lines = setupLines(this.spec) + guard.lines;
-    if (risk && undo) lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
+    for (const path of c.saves ?? []) {
+      lines += `( p=${quote(path)}\n${backupLines(this.dir, path)}) || { echo "remedy: cannot back up ${path.replace(/[^\w./@:~+-]/g, '?')}" >&2; exit ${TX_EXIT.setup}; }\n`;
+    }
+    if (replay) lines += `f=${d}/undo.sh; { printf '%s\\n' ${quote(undo)}; cat "$f" 2>/dev/null || true; } > "$f.new" && mv -f "$f.new" "$f"\n`;
     if (risk === 'sshd') lines += `touch ${d}/sshd-touched\n`;
     return {
       lines,
@@ -136,7 +142,8 @@ export class HostTransaction {
         this.begun = true;
         guard.ran();
         if (risk === 'sshd') this.record.sshdTouched = true;
-        if (risk && undo) this.record.undo.unshift(undo);
+        if (replay) this.record.undo.unshift(undo);
+        for (const path of c.saves ?? []) if (!this.record.files.includes(path)) this.record.files.push(path);
       },
       dropped: guard.dropped,
     };

@@ -19,7 +19,8 @@ export interface FileAttrs {
   validate?: string;
 }
 
-const matches = (want: string | undefined, name: string, id: number) => want === undefined || want === name || want === String(id);
+/** An owner/group the task asks for (name or id) is what the file has; none asked: it is. */
+export const matches = (want: string | undefined, name: string, id: number) => want === undefined || want === name || want === String(id);
 
 /**
  * The write that turns `before` into `content` with `attrs`, or null when nothing differs.

@@ -18,11 +18,15 @@ import { verifySsh } from './verify-ssh.js';
 import { knownHosts } from './known-hosts.js';
 import { sshClientConfig } from './ssh-client-config.js';
 import { restoreRun } from './restore-run.js';
+import { stat } from './stat.js';
+import { file } from './file.js';
+import { replace } from './replace.js';
+import { template } from './template.js';
 
 const MODULES: ModuleDef[] = [
   command, shell, copy, lineinfile, assert, debug, fail, setFact,
   fail2ban, tcpWrappers, firewall, sshdConfig, sshdValidate, service, verifySsh,
-  knownHosts, sshClientConfig, restoreRun,
+  knownHosts, sshClientConfig, restoreRun, stat, file, replace, template,
 ];
 
 const byName = new Map<string, ModuleDef>();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { str, boolArg } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { editableText, fileAttrArgs, planWrite } from './file-attrs.js';
+import { backupArg, withBackup } from './backup.js';
 
 const args = z
   .strictObject({
@@ -18,6 +19,7 @@ const args = z
     create: boolArg.default(false),
     backrefs: boolArg.default(false),
     firstmatch: boolArg.default(false),
+    backup: backupArg,
     ...fileAttrArgs,
   })
   .superRefine((a, ctx) => {
@@ -134,6 +136,6 @@ export const lineinfile: ModuleDef<Args> = {
     // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
     const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
     const write = planWrite(state, content, a);
-    return write ? { kind: 'change', changes: [write] } : { kind: 'ok' };
+    return write ? withBackup({ kind: 'change', changes: [write] }, a.backup, state, ctx, 'backup') : { kind: 'ok' };
   },
 };

@@ -32,6 +32,15 @@ export interface PlanContext {
   check: boolean;
   /** The task's variables, for modules that evaluate expressions (assert). */
   vars: Record<string, unknown>;
+  /** When and by whom the plan is made: the name of a `backup: true` copy. */
+  clock?: { now: Date; pid: number };
+}
+
+/** What a module may use for its controller-side I/O (`prepare`). */
+export interface PrepareContext {
+  vars: Record<string, unknown>;
+  /** Directories relative controller paths are searched in (the task file's own first). */
+  baseDirs: readonly string[];
 }
 
 export interface ModuleDef<A = any> {
@@ -63,5 +72,11 @@ export interface ModuleDef<A = any> {
    * but the guess.
    */
   likelyProbes?(args: A): string[];
+  /**
+   * I/O on the controller before the host is read (template's and copy's `src`: found, read,
+   * rendered): returns the arguments the plan works from, so `plan` stays pure. Throws with a
+   * message on a missing file or a template error; the task fails with it.
+   */
+  prepare?(args: A, ctx: PrepareContext): Promise<A>;
   plan(args: A, ctx: PlanContext): ModulePlan;
 }

@@ -95,6 +95,8 @@ class TemplateParser {
     if (close < 0) throw new ExprSyntaxError("unclosed '{#' comment: expected '#}'; to write a literal '{#', use {{ '{#' }}", at);
     this.pos = close + 2;
     if (this.s[close - 1] === '-') this.skipSpace();
+    else if (this.s[this.pos] === '\n') this.pos++; // trim_blocks applies to comments too (Jinja's lexer)
+    else if (this.s.startsWith('\r\n', this.pos)) this.pos += 2;
   }
 
   private output(at: number, start: number): void {
@@ -384,3 +386,21 @@ export function renderDeep<T>(value: T, vars: Vars): unknown {
   if (isMapping(value)) return makeDict(Object.entries(value).map(([k, v]) => [k, renderDeep(v, vars)]));
   return value;
 }
+
+/**
+ * A whole file rendered as the template module does: text out, nothing read back as a literal,
+ * every trailing newline kept (Ansible's preserve_trailing_newlines). Throws on syntax errors
+ * (ExprSyntaxError, with an offset into `s`) and on undefined names.
+ */
+export function renderText(s: string, vars: Vars): string {
+  // Jinja drops the source's one trailing newline (keep_trailing_newline off); Ansible then pads
+  // the result up to as many trailing newlines as the source had.
+  const source = s.replace(/(\r\n|\r|\n)$/, '');
+  const out: unknown[] = [];
+  new Renderer(vars, new Map()).run(parseTemplate(source), out);
+  const text = out.map(finalize).join('');
+  const missing = trailingNewlines(s) - trailingNewlines(text);
+  return missing > 0 ? text + '\n'.repeat(missing) : text;
+}
+
+const trailingNewlines = (s: string) => s.length - s.replace(/\n+$/, '').length;

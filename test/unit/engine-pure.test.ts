@@ -55,8 +55,10 @@ describe('remote file scripts (run with a local sh)', () => {
     const [a, missing, d, link] = parseReadOutput(paths, out);
     expect(a!.state).toMatchObject({ kind: 'file', mode: '0640', content: Buffer.from('hello\n') });
     expect(missing!.state.kind).toBe('absent');
-    expect(d!.state.kind).toBe('dir');
+    expect(d!.state).toMatchObject({ kind: 'dir', size: expect.any(Number) });
     expect(link!.realPath).toBe(join(dir, 'a'));
+    expect(link!.state).toMatchObject({ kind: 'file', link: join(dir, 'a') });
+    expect(a!.state).not.toHaveProperty('link');
   });
   it('runs each probe apart: no script arguments, its exit stays inside, a listing reads what it lists', () => {
     writeFileSync(join(dir, 'l1'), 'one\n');
