@@ -15,7 +15,6 @@ import { ansibleInstalled, runAnsible, tally, warnSkipped } from './ansible/run.
 
 /** Known differences, each with its reason (the README lists them too). */
 export const DOCUMENTED_CONDITIONS: Record<string, string> = {
-"letter_y | bool": "remedy's bool filter (src/playbook/filters.ts, the Jinja work of branch jinja) also takes y/t; Ansible 2.14's to_bool takes only yes/on/1/true",
   "day == '2024-01-02'": 'a YAML date is kept as the string Python prints for it; Ansible holds a datetime.date, which never equals a string',
 };
 
