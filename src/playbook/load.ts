@@ -10,6 +10,7 @@ import { checkCondition } from './condition.js';
 import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
 import { ansibleBoolean } from './bool.js';
+import { stringArgs } from './kv-args.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
@@ -230,8 +231,14 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
   const argsPath = [...path, key];
   let args: Obj;
   const rawArgs = raw[key];
-  if (typeof rawArgs === 'string' && mod.freeForm) args = { [mod.freeForm]: rawArgs };
-  else if (rawArgs === null || rawArgs === undefined) args = {};
+  if (typeof rawArgs === 'string') {
+    const parsed = stringArgs(rawArgs, mod.freeForm);
+    if ('error' in parsed) {
+      c.fail(argsPath, `${mod.name}: ${parsed.error}`);
+      return undefined;
+    }
+    args = parsed.args;
+  } else if (rawArgs === null || rawArgs === undefined) args = {};
   else if (isObj(rawArgs)) args = rawArgs;
   else {
     c.fail(argsPath, `${mod.name}: expected a mapping of arguments${mod.freeForm ? ' or a command string' : ''}, got ${describe(rawArgs)}`);
@@ -247,7 +254,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     return [...argsPath, ...(rawArgs === inline ? p : [])];
   };
   for (const issue of checkModuleArgs(mod, args)) {
-    c.fail(issuePath(issue.path), `${mod.name}: ${issue.message}`, issue.atKey ? 'key' : 'value');
+    c.fail(issuePath(issue.path), `${mod.name}: ${issue.message}`, issue.atKey && typeof rawArgs !== 'string' ? 'key' : 'value');
   }
   c.templates(inline, argsPath);
   c.templates(argsKw, [...path, 'args']);
