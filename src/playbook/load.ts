@@ -254,7 +254,10 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     return [...argsPath, ...(rawArgs === inline ? p : [])];
   };
   for (const issue of checkModuleArgs(mod, args)) {
-    c.fail(issuePath(issue.path), `${mod.name}: ${issue.message}`, issue.atKey && typeof rawArgs !== 'string' ? 'key' : 'value');
+    const at = issuePath(issue.path);
+    // A key inside a k=v string has no YAML node of its own: the string is named.
+    const atKey = issue.atKey && !(typeof rawArgs === 'string' && at.length === argsPath.length);
+    c.fail(at, `${mod.name}: ${issue.message}`, atKey ? 'key' : 'value');
   }
   c.templates(inline, argsPath);
   c.templates(argsKw, [...path, 'args']);
