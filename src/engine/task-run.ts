@@ -8,6 +8,7 @@ import { parseModuleArgs } from '../playbook/args.js';
 import { renderDeep } from '../playbook/template.js';
 import { dropOmitted } from './play-magic.js';
 import { evalCondition } from '../playbook/condition.js';
+import { loopItems, LoopError } from '../playbook/loops.js';
 import type { Task } from '../playbook/model.js';
 import type { Facts } from '../facts.js';
 import { batchable, changesHost, describeChange, type Change, type ModulePlan, type VerifyChange } from './change.js';
@@ -80,8 +81,13 @@ function finalize(task: Task, env: TaskEnv, handler: boolean, outcome: TaskOutco
 }
 
 async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcome> {
-  const items = renderDeep(task.loop, vars);
-  if (!Array.isArray(items)) return failure(task, `${where(task)}: loop: expected a list, got ${typeof items}`);
+  let items: unknown[];
+  try {
+    items = loopItems(task.loopKind ?? 'loop', renderDeep(task.loop, vars));
+  } catch (err) {
+    if (!(err instanceof LoopError)) throw err;
+    return failure(task, `${where(task)}: ${err.message}`);
+  }
   const results: TaskOutcome[] = [];
   for (const item of items) {
     const itemVars = layerVars(vars, { [task.loopVar]: item }, env.extraVars);

@@ -11,14 +11,15 @@ import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
 import { ansibleBoolean } from './bool.js';
 import { stringArgs } from './kv-args.js';
+import { LOOP_KEYS, pickLoop, type LoopKind } from './loops.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
   'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage',
 ] as const;
 const TASK_KEYS = [
-  'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', 'loop',
-  'with_items', 'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
+  'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', ...LOOP_KEYS,
+  'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
   'args',
 ] as const;
 
@@ -209,7 +210,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     }
   }
   const keywords = new Set<string>(TASK_KEYS);
-  const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k));
+  const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k) && !k.startsWith('with_'));
   if (moduleKeys.length === 0) {
     c.fail(path, `task has no module; expected one of: ${moduleNames().join(', ')}`);
     return undefined;
@@ -264,11 +265,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
   c.condition(raw.when, [...path, 'when'], 'when');
   c.condition(raw.changed_when, [...path, 'changed_when'], 'changed_when');
   c.condition(raw.failed_when, [...path, 'failed_when'], 'failed_when');
-  const loop = raw.loop ?? raw.with_items;
-  if (loop !== undefined && !Array.isArray(loop) && typeof loop !== 'string') {
-    c.fail([...path, raw.loop !== undefined ? 'loop' : 'with_items'], `loop: expected a list or a template that gives one, got ${describe(loop)}`);
-  }
-  c.templates(loop, [...path, 'loop']);
+  const { loop, loopKind } = checkLoop(c, raw, path);
   const loopControl = c.mapping(raw.loop_control, [...path, 'loop_control'], 'loop_control');
   c.unknownKeys(loopControl, ['loop_var', 'label'], [...path, 'loop_control'], 'loop_control');
   const register = c.string(raw.register, [...path, 'register'], 'register');
@@ -287,6 +284,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     failedWhen: raw.failed_when,
     ignoreErrors: c.bool(raw.ignore_errors, [...path, 'ignore_errors'], 'ignore_errors') ?? false,
     loop,
+    loopKind,
     loopVar: c.string(loopControl.loop_var, [...path, 'loop_control', 'loop_var'], 'loop_var') ?? 'item',
     loopLabel: c.string(loopControl.label, [...path, 'loop_control', 'label'], 'label'),
     become: c.bool(raw.become, [...path, 'become'], 'become'),
@@ -298,4 +296,20 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     pos: c.pos(path),
     argsPos: c.pos(argsPath),
   };
+}
+
+/** The task's loop keyword (at most one of loop / with_*) and its terms, templates checked. */
+function checkLoop(c: Checker, raw: Obj, path: PathKey[]): { loop?: unknown; loopKind?: LoopKind } {
+  const picked = pickLoop(Object.keys(raw));
+  if (picked.error) {
+    c.fail([...path, picked.error.key], picked.error.message, 'key');
+    return {};
+  }
+  if (!picked.key) return {};
+  const loop = raw[picked.key];
+  if (picked.kind === 'loop' && !Array.isArray(loop) && typeof loop !== 'string') {
+    c.fail([...path, 'loop'], `loop: expected a list or a template that gives one, got ${describe(loop)}`);
+  }
+  c.templates(loop, [...path, picked.key]);
+  return { loop, loopKind: picked.kind };
 }

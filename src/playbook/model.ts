@@ -1,6 +1,7 @@
 // The loaded, validated playbook. Values that may hold templates stay raw here: they are
 // rendered per host at run time, with that host's variables.
 import type { SourcePos } from '../errors.js';
+import type { LoopKind } from './loops.js';
 
 export interface Task {
   name: string;
@@ -14,6 +15,8 @@ export interface Task {
   failedWhen?: unknown;
   ignoreErrors: boolean;
   loop?: unknown;
+  /** Which loop keyword `loop` came from: `loop`, or the lookup of a `with_*` (src/playbook/loops.ts). */
+  loopKind?: LoopKind;
   loopVar: string;
   loopLabel?: string;
   become?: boolean;
