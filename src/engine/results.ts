@@ -32,6 +32,8 @@ export interface TaskResult {
   rc?: number | null;
   stdout?: string;
   stderr?: string;
+  /** The task's `diff:` keyword (or its play's): shows or hides its file diffs whatever --diff says. */
+  diff?: boolean;
   /** Per-item results of a loop. */
   items?: TaskResult[];
   handler?: boolean;

@@ -11,16 +11,17 @@ import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
 import { ansibleBoolean } from './bool.js';
 import { stringArgs } from './kv-args.js';
+import { checkDelegateTo, checkEnvironment, refuseLocalAction } from './task-keywords.js';
 import { LOOP_KEYS, pickLoop, type LoopKind } from './loops.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
-  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage',
+  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage', 'environment', 'diff',
 ] as const;
 const TASK_KEYS = [
   'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', ...LOOP_KEYS,
   'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
-  'args',
+  'args', 'environment', 'delegate_to', 'run_once', 'diff',
 ] as const;
 
 type Obj = Record<string, unknown>;
@@ -169,6 +170,8 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined 
     remoteUser: c.string(raw.remote_user, [...path, 'remote_user'], 'remote_user'),
     serial,
     maxFailPercentage: maxFail,
+    environment: checkEnvironment(c, raw.environment, [...path, 'environment']),
+    diff: c.bool(raw.diff, [...path, 'diff'], 'diff'),
     pos: c.pos(path),
   };
 }
@@ -209,6 +212,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
       return undefined;
     }
   }
+  if (refuseLocalAction(c, raw, path)) return undefined;
   const keywords = new Set<string>(TASK_KEYS);
   const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k) && !k.startsWith('with_'));
   if (moduleKeys.length === 0) {
@@ -293,6 +297,10 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     listen: c.stringList(raw.listen, [...path, 'listen'], 'listen'),
     noLog: c.bool(raw.no_log, [...path, 'no_log'], 'no_log') ?? false,
     checkMode: c.bool(raw.check_mode, [...path, 'check_mode'], 'check_mode'),
+    environment: checkEnvironment(c, raw.environment, [...path, 'environment']),
+    delegateTo: checkDelegateTo(c, raw.delegate_to, mod.name, path, raw.become),
+    runOnce: c.bool(raw.run_once, [...path, 'run_once'], 'run_once') ?? false,
+    diff: c.bool(raw.diff, [...path, 'diff'], 'diff'),
     pos: c.pos(path),
     argsPos: c.pos(argsPath),
   };

@@ -22,11 +22,19 @@ export interface Task {
   become?: boolean;
   becomeUser?: string;
   vars: Record<string, unknown>;
+  /** `environment:` as written (a mapping, a list of them, or a template): templated per host. */
+  environment?: unknown;
   /** Handlers only: extra names this handler answers to. */
   listen: string[];
   noLog: boolean;
   /** Per-task override of check mode, like Ansible's `check_mode`. */
   checkMode?: boolean;
+  /** `delegate_to:` the controller (a template is rendered per host and must give it too). */
+  delegateTo?: string;
+  /** `run_once:` runs on one host of the batch; its result and register go to them all. */
+  runOnce?: boolean;
+  /** `diff:` whether --diff/plan shows this task's file diffs (the play's, else shown). */
+  diff?: boolean;
   pos: SourcePos;
   /** Position of the module's arguments, for run-time argument errors. */
   argsPos: SourcePos;
@@ -36,6 +44,8 @@ export interface Play {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
+  /** `environment:` of the play, under each task's own. */
+  environment?: unknown;
   tasks: Task[];
   handlers: Task[];
   become: boolean;
@@ -45,6 +55,8 @@ export interface Play {
   remoteUser?: string;
   serial?: Array<number | string>;
   maxFailPercentage?: number;
+  /** `diff:` of the play: the default of its tasks' own. */
+  diff?: boolean;
   pos: SourcePos;
 }
 
