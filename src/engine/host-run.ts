@@ -263,6 +263,7 @@ class HostPlay {
     this.obs.taskStart?.(this.job.name, task.name);
     const outcome = await runTask(task, env, handler);
     if (this.failed()) return false; // a batch it sent failed an earlier task, or the guard fired
+    if (outcome.result.sharedFrom !== undefined) return true; // run_once on another host: only its register is ours
     if (outcome.result.changed) this.unproven = true;
     if (outcome.result.changed && !handler) for (const n of task.notify) this.notified.add(n);
     this.waiting.push({ name: task.name, outcome });

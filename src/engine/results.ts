@@ -32,6 +32,8 @@ export interface TaskResult {
   rc?: number | null;
   stdout?: string;
   stderr?: string;
+  /** run_once: the host that carried the task out; this host only took its register (not reported). */
+  sharedFrom?: string;
   /** The task's `diff:` keyword (or its play's): shows or hides its file diffs whatever --diff says. */
   diff?: boolean;
   /** Per-item results of a loop. */

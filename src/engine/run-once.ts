@@ -8,6 +8,8 @@ import type { TaskOutcome } from './task-run.js';
 import type { Vars } from './vars.js';
 
 interface Shared {
+  /** The host that carried the task out. */
+  by: string;
   outcome: TaskOutcome;
   /** Variables the task set on the host that ran it. */
   set: Vars;
@@ -44,7 +46,7 @@ export class RunOnce {
       const first = this.hosts.find((h) => !this.ended.has(h));
       if (first === host || first === undefined || !this.hosts.includes(host)) {
         const before = new Map(Object.entries(registered));
-        const shared = run().then((outcome) => ({ outcome, set: setSince(before, registered) }));
+        const shared = run().then((outcome) => ({ by: host, outcome, set: setSince(before, registered) }));
         this.cells.set(task, shared);
         this.wake();
         return (await shared).outcome;
@@ -58,9 +60,17 @@ function setSince(before: Map<string, unknown>, now: Vars): Vars {
   return Object.fromEntries(Object.entries(now).filter(([k, v]) => before.get(k) !== v || !before.has(k)));
 }
 
-/** Another host's outcome, as this host's: the same result and register, nothing carried out here. */
+/**
+ * Another host's outcome, for this host: as in Ansible it gets the register and the variables,
+ * but no result of its own (not reported, not counted, notifies nothing) — unless the task
+ * failed: Ansible then ends the batch, remedy fails this host too (and so rolls it back).
+ */
 function follow(shared: Shared, registered: Vars): TaskOutcome {
   Object.assign(registered, shared.set);
   const { result, registered: reg } = shared.outcome;
-  return { result: { ...result, executed: false }, registered: reg };
+  if (result.status === 'failed' && !result.ignored) {
+    const msg = `run_once: the task failed on ${shared.by}: ${result.msg ?? 'failed'}`;
+    return { result: { ...result, msg, executed: false, items: undefined }, registered: reg };
+  }
+  return { result: { ...result, executed: false, sharedFrom: shared.by }, registered: reg };
 }

@@ -104,10 +104,18 @@ describe('run_once', () => {
       expect(readFileSync(join(dir, 'log'), 'utf8')).toBe('x\n');
       expect(outs.map((o) => o[0]!.registered.stdout)).toEqual(['done', 'done', 'done']);
       expect(envs.map((e) => (e.registered.r as { stdout: string }).stdout)).toEqual(['done', 'done', 'done']);
-      expect(outs.map((o) => o[0]!.result.executed)).toEqual([false, true, false]);
+      // As in Ansible the other hosts take the register only: no result of their own.
+      expect(outs.map((o) => o[0]!.result.sharedFrom)).toEqual(['h1', undefined, 'h1']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('a failure on the host that ran it fails the others, naming that host', async () => {
+    const once = new RunOnce(['h1', 'h2']);
+    const task = playOf(`- hosts: all\n  tasks:\n    - fail: {msg: no}\n      run_once: true\n`).tasks[0]!;
+    const run = async () => ({ result: { task: 'x', status: 'failed' as const, changed: false, msg: 'no', diffs: [], commands: [], executed: true }, registered: {} });
+    const [a, b] = await Promise.all([once.outcome(task, 'h1', {}, run), once.outcome(task, 'h2', {}, run)]);
+    expect([a.result.status, b.result.status, b.result.msg, b.result.sharedFrom]).toEqual(['failed', 'failed', 'run_once: the task failed on h1: no', undefined]);
   });
   it('the next host runs it when the first ended before reaching it', async () => {
     const once = new RunOnce(['h1', 'h2']);
