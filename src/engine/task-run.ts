@@ -90,6 +90,7 @@ async function runHere(task: Task, env: TaskEnv, handler: boolean): Promise<Task
   } catch (err) {
     outcome = failure(task, `${where(task)}: ${(err as Error).message}`);
   }
+  if (here !== env) outcome.result.delegatedTo = 'localhost';
   const p = outcome.pending;
   if (p) return { ...outcome, pending: { ready: p.ready, settle: async () => finalize(task, here, handler, await p.settle()) } };
   return finalize(task, here, handler, outcome);

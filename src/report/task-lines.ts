@@ -16,7 +16,7 @@ export function taskLines(host: string, r: TaskResult, opts: { check: boolean; d
   const word = statusWord(r, opts.check);
   const color = r.status === 'failed' ? 'red' : r.status === 'changed' ? 'yellow' : r.status === 'skipped' ? 'cyan' : 'green';
   const why = r.status === 'failed' || r.status === 'skipped' ? r.msg : undefined;
-  const lines = [`${host} | ${paint(word, color)} | ${r.handler ? 'handler: ' : ''}${r.task}${why ? ` | ${why}` : ''}`];
+  const lines = [`${host}${r.delegatedTo ? ` -> ${r.delegatedTo}` : ''} | ${paint(word, color)} | ${r.handler ? 'handler: ' : ''}${r.task}${why ? ` | ${why}` : ''}`];
   if (r.output !== undefined) for (const l of r.output.split('\n')) lines.push(`    ${l}`);
   // `diff:` on the task decides for its file diffs, as in Ansible; --diff (and plan) for the rest.
   const diffs = r.diff ?? opts.diff;

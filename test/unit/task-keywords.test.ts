@@ -89,6 +89,7 @@ describe('delegate_to', () => {
     const controller = new HostSession(new LocalConnection());
     const out = await runPlay(play, envFor(play, host, { controller: () => controller }));
     expect(out[0]!.registered.stdout).toBe('here');
+    expect(taskLines('web1', out[0]!.result, { check: false, diff: false }, (t) => t)[0]).toMatch(/^web1 -> localhost \| changed \| command echo here/);
     expect(out[1]!.result).toMatchObject({ status: 'failed', msg: expect.stringMatching(/not to 'elsewhere'/) });
   });
 });
