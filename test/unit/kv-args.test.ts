@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { parsePlaybook } from '../../src/playbook/load.js';
 import { parseKv, splitKvArgs } from '../../src/playbook/kv-args.js';
 import { validationMessages } from './support/validation.js';
+import { runTask, type TaskEnv } from '../../src/engine/task-run.js';
+import type { Facts } from '../../src/facts.js';
 
 const errorsOf = (text: string): string[] => validationMessages(() => parsePlaybook(text, 'pb.yml'));
 const task = (yaml: string) => parsePlaybook(`- hosts: all\n  tasks:\n${yaml}`, 'pb.yml').plays[0]!.tasks[0]!;
@@ -41,5 +43,13 @@ describe('module arguments as key=value strings', () => {
   });
   it('unbalanced quotes are refused at file:line:col', () => {
     expect(errorsOf(`- hosts: all\n  tasks:\n    - lineinfile: path=/x line="a\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:19: lineinfile: failed at splitting arguments/)]);
+  });
+});
+
+describe('set_fact with k=v, run', () => {
+  it('gives the types Ansible gives: text, a yes/no boolean, a rendered list', async () => {
+    const env = { session: {} as TaskEnv['session'], facts: {} as Facts, baseVars: {}, registered: {}, extraVars: {}, check: false, verify: async () => undefined } as TaskEnv;
+    await runTask(task(`    - set_fact: a=1 b=yes c="x y" d={{ [1,2] }}\n`), env);
+    expect(env.registered).toEqual({ a: '1', b: true, c: 'x y', d: [1, 2] });
   });
 });
