@@ -37,7 +37,7 @@ export function checkEnvironment(c: KeywordChecker, v: unknown, path: PathKey[])
     }
     for (const [name, value] of Object.entries(l)) {
       if (!ENV_NAME.test(name)) c.fail([...at, name], `environment: '${name}' is not a valid shell variable name`, 'key');
-      else if (value !== null && typeof value === 'object') c.fail([...at, name], `environment: the value of '${name}' must be a string, a number or a boolean`);
+      else if (value === null || typeof value === 'object') c.fail([...at, name], `environment: the value of '${name}' must be a string, a number or a boolean`);
     }
   });
   c.templates(v, path);
@@ -51,6 +51,7 @@ export function checkEnvironment(c: KeywordChecker, v: unknown, path: PathKey[])
 export function checkDelegateTo(c: KeywordChecker, v: unknown, module: string, path: PathKey[], become: unknown): string | undefined {
   const to = c.string(v, [...path, 'delegate_to'], 'delegate_to');
   if (to === undefined) return undefined;
+  c.templates(to, [...path, 'delegate_to']);
   if (!TEMPLATED.test(to) && !CONTROLLER_NAMES.includes(to)) {
     c.fail([...path, 'delegate_to'], `delegate_to: remedy delegates only to the controller (localhost, 127.0.0.1), not to '${to}'; run the task in a play for that host`);
   }

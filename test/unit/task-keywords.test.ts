@@ -63,6 +63,9 @@ describe('environment', () => {
     expect(errorsOf(`- hosts: all\n  tasks:\n    - command: env\n      environment: {"A-B": x}\n`))
       .toEqual([expect.stringMatching(/^pb\.yml:4:21: environment: 'A-B' is not a valid shell variable name/)]);
     expect(() => renderEnvironment([{ '{{ n }}': 'secret' }], { n: 'a b' })).toThrow(/'{{ n }}' is not a valid/);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: env\n      environment: {A: }\n`))
+      .toEqual([expect.stringMatching(/^pb\.yml:4:\d+: environment: the value of 'A' must be a string/)]);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - command: env\n      delegate_to: "{{ x"\n`)).toEqual([expect.stringMatching(/^pb\.yml:4:\d+: template error/)]);
     expect(() => renderEnvironment([{ A: ['secret'] }], {})).toThrow(/^((?!secret).)*$/);
     expect(envExports({ A: "x'y" })).toBe(`export A='x'\\''y'; `);
   });
