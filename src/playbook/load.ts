@@ -11,7 +11,7 @@ import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
 import { ansibleBoolean } from './bool.js';
 import { stringArgs } from './kv-args.js';
-import { checkDelegateTo, checkEnvironment, refuseLocalAction } from './task-keywords.js';
+import { checkDelegateTo, checkEnvironment, expandLocalAction } from './task-keywords.js';
 import { LOOP_KEYS, pickLoop, type LoopKind } from './loops.js';
 
 const PLAY_KEYS = [
@@ -201,7 +201,9 @@ function checkTaskList(c: Checker, v: unknown, path: PathKey[], handlers: boolea
   return out;
 }
 
-function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean): Task | undefined {
+function checkTask(c: Checker, written: unknown, path: PathKey[], handler: boolean): Task | undefined {
+  const raw = isObj(written) ? expandLocalAction(c, written, path) : written;
+  if (raw === undefined) return undefined;
   if (!isObj(raw)) {
     c.fail(path, `expected a task (a mapping with a module such as 'command: ...'), got ${describe(raw)}`);
     return undefined;
@@ -212,7 +214,6 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
       return undefined;
     }
   }
-  if (refuseLocalAction(c, raw, path)) return undefined;
   const keywords = new Set<string>(TASK_KEYS);
   const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k) && !k.startsWith('with_'));
   if (moduleKeys.length === 0) {

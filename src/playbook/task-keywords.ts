@@ -64,9 +64,26 @@ export function checkDelegateTo(c: KeywordChecker, v: unknown, module: string, p
   return to;
 }
 
-/** `local_action:` is Ansible's older spelling of delegate_to: localhost. */
-export function refuseLocalAction(c: KeywordChecker, raw: Record<string, unknown>, path: PathKey[]): boolean {
-  if (!('local_action' in raw)) return false;
-  c.fail([...path, 'local_action'], `'local_action' is not supported; write the module as usual with 'delegate_to: localhost'`, 'key');
-  return true;
+/**
+ * `local_action:` is Ansible's older spelling of `delegate_to: localhost`: the module and its
+ * arguments as one string (`local_action: command echo hi`) or a mapping with `module:`. The
+ * task is rewritten into the usual form; undefined (after an error) when it cannot be.
+ */
+export function expandLocalAction(c: KeywordChecker, raw: Record<string, unknown>, path: PathKey[]): Record<string, unknown> | undefined {
+  if (!('local_action' in raw)) return raw;
+  const { local_action: v, ...rest } = raw;
+  const at = [...path, 'local_action'];
+  if ('delegate_to' in raw) {
+    c.fail(at, `'local_action' and 'delegate_to' together: local_action already means delegate_to: localhost`, 'key');
+    return undefined;
+  }
+  if (typeof v === 'string') {
+    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v);
+    if (m) return { ...rest, [m[1]!]: m[2] ? m[2] : null, delegate_to: 'localhost' };
+  } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>).module === 'string') {
+    const { module, ...args } = v as Record<string, unknown>;
+    return { ...rest, [module as string]: args, delegate_to: 'localhost' };
+  }
+  c.fail(at, `local_action: expected 'MODULE ARGS' or a mapping with 'module:' and the module's arguments`);
+  return undefined;
 }

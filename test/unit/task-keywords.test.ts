@@ -84,7 +84,13 @@ describe('delegate_to', () => {
       .toEqual([expect.stringMatching(/^pb\.yml:4:20: delegate_to: lineinfile cannot run on the controller/)]);
     expect(errorsOf(`- hosts: all\n  tasks:\n    - command: "true"\n      delegate_to: localhost\n      become: true\n`))
       .toEqual([expect.stringMatching(/^pb\.yml:5:7: become on a delegated task is not supported/)]);
-    expect(errorsOf(`- hosts: all\n  tasks:\n    - local_action: command true\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:7: 'local_action' is not supported/)]);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - local_action: command true\n      delegate_to: localhost\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:7: 'local_action' and 'delegate_to' together/)]);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - local_action: {src: a}\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:21: local_action: expected 'MODULE ARGS'/)]);
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - local_action: lineinfile path=/x line=a\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:7: delegate_to: lineinfile cannot run on the controller/)]);
+  });
+  it('local_action is delegate_to: localhost, as a string or a mapping with module:', () => {
+    const tasks = playOf(`- hosts: all\n  tasks:\n    - local_action: command echo hi chdir=/tmp\n    - local_action: {module: debug, msg: hi}\n`).tasks;
+    expect(tasks.map((t) => [t.module, t.args, t.delegateTo])).toEqual([['command', { chdir: '/tmp', cmd: 'echo hi' }, 'localhost'], ['debug', { msg: 'hi' }, 'localhost']]);
   });
   it('runs the command on the controller session, never the host\'s', async () => {
     const play = playOf(`- hosts: all\n  tasks:\n    - command: echo here\n      delegate_to: "{{ 'local' ~ 'host' }}"\n      register: r\n    - command: echo no\n      delegate_to: "{{ 'elsewhere' }}"\n`);
