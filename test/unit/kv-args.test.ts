@@ -41,6 +41,10 @@ describe('module arguments as key=value strings', () => {
   it('an unknown key in a k=v string is refused like in a mapping', () => {
     expect(errorsOf(`- hosts: all\n  tasks:\n    - lineinfile: path=/x bogus=1 line=a\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:19: lineinfile: unknown argument 'bogus'/)]);
   });
+  it("a script with a lone quote: refused as a free-form string (as Ansible does), taken as it is under cmd:", () => {
+    expect(errorsOf(`- hosts: all\n  tasks:\n    - shell: |\n        # don't\n        echo hi\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:14: shell: failed at splitting arguments/)]);
+    expect(task(`    - shell:\n        cmd: |\n          # don't\n          echo hi\n`).args).toEqual({ cmd: "# don't\necho hi\n" });
+  });
   it('unbalanced quotes are refused at file:line:col', () => {
     expect(errorsOf(`- hosts: all\n  tasks:\n    - lineinfile: path=/x line="a\n`)).toEqual([expect.stringMatching(/^pb\.yml:3:19: lineinfile: failed at splitting arguments/)]);
   });
