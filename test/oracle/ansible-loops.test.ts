@@ -2,14 +2,11 @@
 // of ONE run against localhost (connection: local) whose items (or rendered msg) a second task
 // prints as JSON; remedy loads the same file and computes the same from its model. Any
 // disagreement fails. Skipped, loudly, where ansible-core is not installed.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { renderDeep } from '../../src/playbook/template.js';
 import { loopItems } from '../../src/playbook/loops.js';
-import { ansibleInstalled, runAnsible, tally, warnSkipped } from './ansible/run.js';
+import { ansibleInstalled, linesByTask, localPlaybook, runAnsible, tally, warnSkipped, withTempFile } from './ansible/run.js';
 
 const VARS = `
     a: [1, [2, [3]], x]
@@ -49,36 +46,24 @@ function playbookText(): string {
     ...KV.map((k, i) => `    - name: case-${LOOPS.length + i}\n      debug: ${k}\n      register: r\n      ignore_errors: true\n`),
   ];
   const out = `      debug:\n        msg: "{{ ((r.results | map(attribute='item') | list) if r.results is defined else r.msg) | to_json if r is not failed else 'ERROR' }}"\n`;
-  const tasks = cases.map((c, i) => `${c}    - name: out-${i}\n${out}`).join('');
-  return `- hosts: localhost\n  connection: local\n  gather_facts: false\n  vars:${VARS}  tasks:\n${tasks}`;
+  return localPlaybook(VARS, cases.map((c, i) => `${c}    - name: out-${i}\n${out}`).join(''));
 }
 
+/** Under `TASK [out-N]`: the printed msg (JSON of the items), or ERROR. */
 function ansibleOutputs(out: string): Map<string, unknown> {
   const found = new Map<string, unknown>();
-  let task: string | undefined;
-  for (const line of out.split('\n')) {
-    const head = /^TASK \[(out-\d+)\]/.exec(line);
-    if (head) task = head[1];
-    const m = /^\s+"msg": (.*)$/.exec(line);
-    if (task && m) {
-      const text = JSON.parse(m[1]!) as string;
-      found.set(task, text === 'ERROR' ? 'ERROR' : JSON.parse(text));
-      task = undefined;
-    }
+  for (const [task, lines] of linesByTask(out)) {
+    if (!task.startsWith('out-')) continue;
+    const m = lines.map((l) => /^\s+"msg": (.*)$/.exec(l)).find((x) => x);
+    if (!m) continue;
+    const text = JSON.parse(m[1]!) as string;
+    found.set(task, text === 'ERROR' ? 'ERROR' : JSON.parse(text));
   }
   return found;
 }
 
 describe.skipIf(!installed)('loops and k=v arguments, judged by ansible-playbook', () => {
-  let dir = '';
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'remedy-ansible-loops-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it(`${LOOPS.length} loops and ${KV.length} k=v strings: the same items and messages`, async () => {
-    const file = join(dir, 'loops.yml');
-    writeFileSync(file, playbookText());
+  it(`${LOOPS.length} loops and ${KV.length} k=v strings: the same items and messages`, () => withTempFile('loops.yml', playbookText(), async (file) => {
     const run = await runAnsible('ansible-playbook', ['-i', 'localhost,', file], { ANSIBLE_STDOUT_CALLBACK: 'default' });
     expect(run.stdout.trim(), run.stderr).not.toBe('');
     const theirs = ansibleOutputs(run.stdout);
@@ -96,5 +81,5 @@ describe.skipIf(!installed)('loops and k=v arguments, judged by ansible-playbook
       return { id, agree: JSON.stringify(mine) === JSON.stringify(want), detail: `remedy ${JSON.stringify(mine)}, ansible ${JSON.stringify(want)}` };
     });
     expect(tally('loops and k=v', results, {})).toEqual([]);
-  }, 600_000);
+  }), 600_000);
 });
