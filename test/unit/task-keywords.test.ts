@@ -14,6 +14,8 @@ import { taskLines } from '../../src/report/task-lines.js';
 import { validationMessages } from './support/validation.js';
 import type { Facts } from '../../src/facts.js';
 import type { Play } from '../../src/playbook/model.js';
+import { writeFileSync } from 'node:fs';
+import { runCli } from '../e2e/run-cli.js';
 
 const playOf = (text: string): Play => parsePlaybook(text, 'pb.yml').plays[0]!;
 const errorsOf = (text: string): string[] => validationMessages(() => parsePlaybook(text, 'pb.yml'));
@@ -142,6 +144,20 @@ describe('diff keyword', () => {
     expect(taskLines('h', { ...r, diff: false, diffs: [{ ...r.diffs[0]!, unified: '' }] }, { check: true, diff: true }, (t) => t).join('\n')).not.toContain('secret');
     expect(taskLines('h', { ...r, diff: true }, { check: true, diff: false }, (t) => t).join('\n')).toContain('+secret');
     expect(taskLines('h', r, { check: true, diff: false }, (t) => t).join('\n')).not.toContain('secret');
+  });
+  it('plan (check + diff) of a local play: the diff: false task names its file, shows no content, in the log and in --json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'remedy-diffkw-'));
+    try {
+      const pb = join(dir, 'pb.yml');
+      writeFileSync(pb, `- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n    - copy: {dest: ${dir}/a, content: "secret-one\\n"}\n      diff: false\n    - copy: {dest: ${dir}/b, content: "shown-two\\n"}\n`);
+      const log = await runCli(['plan', pb, '-i', 'localhost,']);
+      expect(log.stdout).toContain(`create ${dir}/a (new file, mode 0644) (diff hidden: diff: false)`);
+      expect(log.stdout).toContain('+shown-two');
+      expect(log.stdout).not.toContain('secret-one');
+      expect((await runCli(['plan', pb, '-i', 'localhost,', '--json'])).stdout).not.toContain('secret-one');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('is read on tasks and plays', () => {
     const play = playOf(`- hosts: all\n  diff: false\n  tasks:\n    - debug:\n      diff: yes\n`);
