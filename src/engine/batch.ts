@@ -6,6 +6,7 @@ import type { RunChange, WriteChange } from './change.js';
 import { B64_FN, CAPTURE_FN, WRITE_EXIT, writeScript } from './remote-files.js';
 import { BOUNDED_FN } from './host-scripts.js';
 import { quote } from '../shell.js';
+import { envExports } from './environment.js';
 
 /** A step of the batch; `timeoutMs` bounds it on the host (--task-timeout). */
 export type BatchStep =
@@ -63,7 +64,7 @@ export function batchScript(steps: readonly BatchStep[]): { script: string; stdi
       lines.push(`head -c ${bytes.length} >"$d/i"`);
       from = '<"$d/i"';
     }
-    lines.push(`${stepLine(`${s.prefix}${s.change.command}`, s.timeoutMs)} ${from} >"$d/o" 2>"$d/e"; ${next}`);
+    lines.push(`${stepLine(`${s.prefix}${envExports(s.change.env)}${s.change.command}`, s.timeoutMs)} ${from} >"$d/o" 2>"$d/e"; ${next}`);
   });
   return { script: lines.join('\n') + '\n', stdin: Buffer.concat(input) };
 }

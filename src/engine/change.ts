@@ -44,6 +44,8 @@ export interface RunChange {
   /** What a registered result's `cmd` is, as in Ansible: command's argv words, shell's string. */
   cmd?: string | string[];
   stdin?: string;
+  /** `environment:` of the task, exported just before `command` in its own step (environment.ts). */
+  env?: Readonly<Record<string, string>>;
   /** Non-zero exit codes that still count as success. */
   okCodes?: number[];
   /**

@@ -5,6 +5,7 @@ import type { Play } from '../playbook/model.js';
 import { batchSizes, mapLimitUntil } from './batches.js';
 import { runHost, type HostJob, type RunOptions } from './host-run.js';
 import { playMagicVars } from './play-magic.js';
+import { RunOnce } from './run-once.js';
 import type { HostResult } from './results.js';
 import type { HeapBudget } from './heap-budget.js';
 
@@ -36,11 +37,14 @@ export async function runPlay(play: Play, jobs: HostJob[], opts: RunOptions & { 
   for (const size of batchSizes(jobs.length, play.serial)) {
     const batch = jobs.slice(offset, offset + size);
     offset += size;
+    const runOnce = new RunOnce(batch.map((j) => j.name));
     const { done, notStarted } = await mapLimitUntil(batch, opts.forks, async (job) => {
-      const r = await runHost(play, job, { ...opts, playMagic });
+      const r = await runHost(play, job, { ...opts, playMagic, runOnce }).finally(() => runOnce.hostDone(job.name));
       opts.heap?.afterHost();
       return r;
     }, opts.signal);
+    // Hosts never started (Ctrl-C) never reach a run_once task either.
+    for (const j of notStarted) runOnce.hostDone(j.name);
     results.push(...done);
     queued = notStarted;
     const failed = done.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;

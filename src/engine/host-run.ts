@@ -22,6 +22,7 @@ import { HostTransaction } from './transaction.js';
 import { restoredInLog } from './host-scripts.js';
 import { HostLink, UnreachableError } from './host-link.js';
 import { layerVars, type Vars } from './vars.js';
+import type { RunOnce } from './run-once.js';
 
 export interface HostJob {
   name: string;
@@ -72,6 +73,8 @@ export interface RunOptions {
   playMagic?: Vars;
   /** The run's shared jump connections (one per jump chain, over all plays). */
   jumpPool?: JumpPool;
+  /** The batch's run_once cells (fleet.ts: one per batch of the play). */
+  runOnce?: RunOnce;
 }
 
 export const DEFAULT_TASK_TIMEOUT_MS = 300_000;
@@ -106,6 +109,8 @@ class HostPlay {
   private rolledBack: HostResult['rolledBack'];
   /** Changes of this play not yet followed by a fresh login over the working path. */
   private unproven = false;
+  /** The controller's session for tasks delegated to localhost, opened by the first one. */
+  private controller: HostSession | undefined;
 
   constructor(
     private readonly play: Play,
@@ -205,6 +210,8 @@ class HostPlay {
     this.session.afterFlush = async () => void (await this.settle());
     return (task) => ({
       session: this.session, facts, baseVars, registered, extraVars: opts.extraVars, check: opts.check,
+      host: job.name, once: opts.runOnce, controller: () => (this.controller ??= new HostSession(new LocalConnection())),
+      playEnvironment: play.environment, playDiff: play.diff,
       become: becomeFor(play, task, job.vars, facts, opts), timeoutMs: opts.taskTimeoutMs, tx,
       verify: (c) => this.verify(c), afterSshdRestart: () => this.afterSshdRestart(),
     });
@@ -256,6 +263,7 @@ class HostPlay {
     this.obs.taskStart?.(this.job.name, task.name);
     const outcome = await runTask(task, env, handler);
     if (this.failed()) return false; // a batch it sent failed an earlier task, or the guard fired
+    if (outcome.result.sharedFrom !== undefined) return true; // run_once on another host: only its register is ours
     if (outcome.result.changed) this.unproven = true;
     if (outcome.result.changed && !handler) for (const n of task.notify) this.notified.add(n);
     this.waiting.push({ name: task.name, outcome });

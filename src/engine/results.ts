@@ -32,6 +32,12 @@ export interface TaskResult {
   rc?: number | null;
   stdout?: string;
   stderr?: string;
+  /** delegate_to: where the task ran instead of the host (the log shows `host -> localhost`). */
+  delegatedTo?: string;
+  /** run_once: the host that carried the task out; this host only took its register (not reported). */
+  sharedFrom?: string;
+  /** The task's `diff:` keyword (or its play's): shows or hides its file diffs whatever --diff says. */
+  diff?: boolean;
   /** Per-item results of a loop. */
   items?: TaskResult[];
   handler?: boolean;

@@ -9,6 +9,10 @@ import { parseModuleArgs } from '../playbook/args.js';
 import { renderDeep } from '../playbook/template.js';
 import { dropOmitted } from './play-magic.js';
 import { evalCondition } from '../playbook/condition.js';
+import { loopItems, LoopError } from '../playbook/loops.js';
+import { envExports, renderEnvironment, withEnvironment } from './environment.js';
+import type { RunOnce } from './run-once.js';
+import { CONTROLLER_NAMES } from '../playbook/task-keywords.js';
 import type { Task } from '../playbook/model.js';
 import type { Facts } from '../facts.js';
 import { batchable, changesHost, describeChange, type Change, type ModulePlan, type VerifyChange } from './change.js';
@@ -27,6 +31,16 @@ export interface TaskEnv {
   baseVars: Vars;
   registered: Vars;
   extraVars: Vars;
+  /** The host's inventory name (run_once's cell knows hosts by name). */
+  host?: string;
+  /** The batch's run_once cells. */
+  once?: RunOnce;
+  /** The controller's own session, for tasks delegated to localhost (opened on first use). */
+  controller?(): HostSession;
+  /** The play's `diff:`, the default of the task's own. */
+  playDiff?: boolean;
+  /** The play's `environment:`, under the task's own. */
+  playEnvironment?: unknown;
   check: boolean;
   become?: Become;
   timeoutMs?: number;
@@ -57,20 +71,50 @@ function failure(task: Task, msg: string): TaskOutcome {
 }
 
 export async function runTask(task: Task, env: TaskEnv, handler = false): Promise<TaskOutcome> {
+  if (!task.runOnce || !env.once) return runHere(task, env, handler);
+  // run_once: the outcome is shared with the batch's other hosts, so it must be final here.
+  return env.once.outcome(task, env.host ?? '', env.registered, async () => {
+    const outcome = await runHere(task, env, handler);
+    if (!outcome.pending) return outcome;
+    await env.session.flush();
+    return outcome.pending.settle();
+  });
+}
+
+async function runHere(task: Task, env: TaskEnv, handler: boolean): Promise<TaskOutcome> {
   let outcome: TaskOutcome;
+  let here = env;
   try {
     const vars = layerVars(env.baseVars, renderDeep(task.vars, layerVars(env.baseVars, env.registered)) as Vars, env.registered, env.extraVars);
-    outcome = task.loop === undefined ? await runOnce(task, env, vars) : await runLoop(task, env, vars);
+    if (task.delegateTo !== undefined) here = await onController(task, env, vars);
+    outcome = task.loop === undefined ? await runOnce(task, here, vars) : await runLoop(task, here, vars);
   } catch (err) {
     outcome = failure(task, `${where(task)}: ${(err as Error).message}`);
   }
+  if (here !== env) outcome.result.delegatedTo = 'localhost';
   const p = outcome.pending;
-  if (p) return { ...outcome, pending: { ready: p.ready, settle: async () => finalize(task, env, handler, await p.settle()) } };
-  return finalize(task, env, handler, outcome);
+  if (p) return { ...outcome, pending: { ready: p.ready, settle: async () => finalize(task, here, handler, await p.settle()) } };
+  return finalize(task, here, handler, outcome);
+}
+
+/**
+ * `delegate_to: localhost`: the task runs on the controller, after what the host's earlier
+ * tasks queued, with no transaction (nothing it does there is backed up or rolled back) and no
+ * become (it runs as the user running remedy).
+ */
+async function onController(task: Task, env: TaskEnv, vars: Vars): Promise<TaskEnv> {
+  const to = renderDeep(task.delegateTo, vars);
+  if (typeof to !== 'string' || !CONTROLLER_NAMES.includes(to)) {
+    throw new Error(`delegate_to: remedy delegates only to the controller (localhost, 127.0.0.1), not to '${String(to)}'`);
+  }
+  if (!env.controller) throw new Error('delegate_to: no controller session in this run');
+  await env.session.flush();
+  return { ...env, session: env.controller(), tx: undefined, become: undefined };
 }
 
 function finalize(task: Task, env: TaskEnv, handler: boolean, outcome: TaskOutcome): TaskOutcome {
   if (handler) outcome.result.handler = true;
+  showDiffs(outcome.result, task.diff ?? env.playDiff);
   if (outcome.result.status === 'failed' && task.ignoreErrors) {
     outcome.result.ignored = true;
     env.session.resume();
@@ -81,8 +125,13 @@ function finalize(task: Task, env: TaskEnv, handler: boolean, outcome: TaskOutco
 }
 
 async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcome> {
-  const items = renderDeep(task.loop, vars);
-  if (!Array.isArray(items)) return failure(task, `${where(task)}: loop: expected a list, got ${typeof items}`);
+  let items: unknown[];
+  try {
+    items = loopItems(task.loopKind ?? 'loop', renderDeep(task.loop, vars));
+  } catch (err) {
+    if (!(err instanceof LoopError)) throw err;
+    return failure(task, `${where(task)}: ${err.message}`);
+  }
   const results: TaskOutcome[] = [];
   for (const item of items) {
     const itemVars = layerVars(vars, { [task.loopVar]: item }, env.extraVars);
@@ -129,7 +178,8 @@ async function runOnce(task: Task, env: TaskEnv, vars: Vars, alone = false): Pro
   const check = env.check || task.checkMode === true;
   const s = env.session;
   const clock = { now: new Date(), pid: process.pid };
-  const plan = mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars, clock });
+  const environment = renderEnvironment([env.playEnvironment, task.environment], vars);
+  const plan = withEnvironment(mod.plan(args, { facts: env.facts, file: (p) => s.file(p), probe: (c) => s.probe(c), check, vars, clock }), environment);
   return carryOut(task, env, vars, plan, check, alone);
 }
 
@@ -146,7 +196,7 @@ export async function prefetch(tasks: readonly Task[], env: TaskEnv): Promise<vo
   const vars = layerVars(env.baseVars, env.registered, env.extraVars);
   const ctx = { facts: env.facts, known: (p: string) => s.known(p), probed: (c: string) => s.probed(c), vars };
   for (const task of tasks) {
-    if (task.loop !== undefined) continue;
+    if (task.loop !== undefined || task.delegateTo !== undefined) continue;
     try {
       const mod = findModule(task.module)!;
       const parsed = parseModuleArgs(mod, dropOmitted(renderDeep(task.args, vars)));
@@ -207,7 +257,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
     changed,
     msg: plan.message,
     diffs: plan.changes.filter((c) => c.kind === 'write').map(fileDiff),
-    commands: plan.changes.filter((c) => c.kind !== 'write').map((c) => (c.kind === 'run' ? c.command : describeChange(c))),
+    commands: plan.changes.filter((c) => c.kind !== 'write').map((c) => (c.kind === 'run' ? envExports(c.env) + c.command : describeChange(c))),
   };
   const undo = plan.changes.flatMap((c) => (c.kind === 'run' && c.undo ? [c.undo] : []));
   if (undo.length) result.undo = undo.reverse();
@@ -282,7 +332,7 @@ async function executeNow(c: Change, env: TaskEnv): Promise<Done> {
   if (c.kind === 'write') throw new Error('internal: writes always go through the batch');
   const tx = prefixFor(c, env)?.('');
   if (tx) await env.tx!.beforeChange();
-  const res = await s.exec((tx?.lines ?? '') + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
+  const res = await s.exec((tx?.lines ?? '') + envExports(c.env) + c.command, { stdin: c.stdin, become: env.become, timeoutMs: env.timeoutMs }).finally(() => {
     tx?.ran(); // or may have: a cut exec does not say
     // Whatever it did, later tasks must not plan on what was read before it.
     if (!c.readOnly) s.forget();
@@ -351,6 +401,14 @@ function finish(task: Task, vars: Vars, result: TaskResult, registered: Record<s
     }
   }
   return { result, registered };
+}
+
+/** `diff: false` keeps which files change but not their content, in the log and the report. */
+function showDiffs(r: TaskResult, diff: boolean | undefined): void {
+  if (diff === undefined) return;
+  r.diff = diff;
+  if (!diff) r.diffs = r.diffs.map((d) => ({ ...d, unified: '' }));
+  for (const item of r.items ?? []) showDiffs(item, diff);
 }
 
 function censor(o: TaskOutcome): void {

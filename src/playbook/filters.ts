@@ -7,6 +7,7 @@ import { PyFloat, isNum, mkFloat, pyToFixed } from './py-float.js';
 import { EXTRA_FILTERS, EXTRA_TESTS } from './filters-extra.js';
 import { def } from './signature.js';
 import { quote } from '../shell.js';
+import { ansibleBoolean } from './bool.js';
 import {
   ExprEvalError,
   Undef,
@@ -148,11 +149,22 @@ function toFloat(v: unknown, fallback: unknown = 0): unknown {
 }
 
 /** Ansible's `bool`: 'yes', 'on', 'true', 'y', 't', '1' (any case) and 1 are true. */
-function toBool(v: unknown): boolean {
+/**
+ * Ansible 2.14's `bool` filter (plugins/filter/core.py to_bool): only yes/on/1/true (any case,
+ * not trimmed) and the number 1 are true; None stays None; everything else is false. Narrower
+ * than module_utils' boolean(): `y` and `t` are false here.
+ */
+function toBool(v: unknown): boolean | null {
+  if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1;
-  if (typeof v === 'string') return ['yes', 'on', '1', 'true', 'y', 't'].includes(v.trim().toLowerCase());
+  if (isNum(v)) return Number(v) === 1;
+  if (typeof v === 'string') return ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
   return false;
+}
+
+/** The `truthy`/`falsy` tests with convert_bool: module_utils' strict boolean() when it knows the value, else Python's bool(). */
+function convertedTruth(v: unknown): boolean {
+  return ansibleBoolean(v instanceof PyFloat ? v.n : v) ?? truthy(v);
 }
 
 /** Python str.split(sep, maxsplit): no separator means runs of whitespace, ends trimmed. */
@@ -665,8 +677,8 @@ const TESTS: Record<string, Callable> = {
   mapping: def('', (v) => isMapping(v)),
   sequence: isSequence,
   iterable: isSequence,
-  truthy: def('convert_bool?', (v, a) => (flag(a.convert_bool) && typeof v === 'string' ? toBool(v) : truthy(v))),
-  falsy: def('convert_bool?', (v, a) => !(flag(a.convert_bool) && typeof v === 'string' ? toBool(v) : truthy(v))),
+  truthy: def('convert_bool?', (v, a) => (flag(a.convert_bool) ? convertedTruth(v) : truthy(v))),
+  falsy: def('convert_bool?', (v, a) => !(flag(a.convert_bool) ? convertedTruth(v) : truthy(v))),
   lower: def('', (v) => str(v) === str(v).toLowerCase()),
   upper: def('', (v) => str(v) === str(v).toUpperCase()),
   even: def('', (v) => int(v, 'the value') % 2 === 0),

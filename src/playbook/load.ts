@@ -10,15 +10,18 @@ import { checkCondition } from './condition.js';
 import { didYouMean } from './suggest.js';
 import type { Play, Playbook, Task } from './model.js';
 import { ansibleBoolean } from './bool.js';
+import { stringArgs } from './kv-args.js';
+import { checkDelegateTo, checkEnvironment, expandLocalAction } from './task-keywords.js';
+import { LOOP_KEYS, pickLoop, type LoopKind } from './loops.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
-  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage',
+  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage', 'environment', 'diff',
 ] as const;
 const TASK_KEYS = [
-  'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', 'loop',
-  'with_items', 'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
-  'args',
+  'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', ...LOOP_KEYS,
+  'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
+  'args', 'environment', 'delegate_to', 'run_once', 'diff',
 ] as const;
 
 type Obj = Record<string, unknown>;
@@ -167,6 +170,8 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined 
     remoteUser: c.string(raw.remote_user, [...path, 'remote_user'], 'remote_user'),
     serial,
     maxFailPercentage: maxFail,
+    environment: checkEnvironment(c, raw.environment, [...path, 'environment']),
+    diff: c.bool(raw.diff, [...path, 'diff'], 'diff'),
     pos: c.pos(path),
   };
 }
@@ -196,7 +201,9 @@ function checkTaskList(c: Checker, v: unknown, path: PathKey[], handlers: boolea
   return out;
 }
 
-function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean): Task | undefined {
+function checkTask(c: Checker, written: unknown, path: PathKey[], handler: boolean): Task | undefined {
+  const raw = isObj(written) ? expandLocalAction(c, written, path) : written;
+  if (raw === undefined) return undefined;
   if (!isObj(raw)) {
     c.fail(path, `expected a task (a mapping with a module such as 'command: ...'), got ${describe(raw)}`);
     return undefined;
@@ -208,7 +215,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     }
   }
   const keywords = new Set<string>(TASK_KEYS);
-  const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k));
+  const moduleKeys = Object.keys(raw).filter((k) => !keywords.has(k) && !k.startsWith('with_'));
   if (moduleKeys.length === 0) {
     c.fail(path, `task has no module; expected one of: ${moduleNames().join(', ')}`);
     return undefined;
@@ -230,8 +237,14 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
   const argsPath = [...path, key];
   let args: Obj;
   const rawArgs = raw[key];
-  if (typeof rawArgs === 'string' && mod.freeForm) args = { [mod.freeForm]: rawArgs };
-  else if (rawArgs === null || rawArgs === undefined) args = {};
+  if (typeof rawArgs === 'string') {
+    const parsed = stringArgs(rawArgs, mod.freeForm);
+    if ('error' in parsed) {
+      c.fail(argsPath, `${mod.name}: ${parsed.error}`);
+      return undefined;
+    }
+    args = parsed.args;
+  } else if (rawArgs === null || rawArgs === undefined) args = {};
   else if (isObj(rawArgs)) args = rawArgs;
   else {
     c.fail(argsPath, `${mod.name}: expected a mapping of arguments${mod.freeForm ? ' or a command string' : ''}, got ${describe(rawArgs)}`);
@@ -247,18 +260,17 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     return [...argsPath, ...(rawArgs === inline ? p : [])];
   };
   for (const issue of checkModuleArgs(mod, args)) {
-    c.fail(issuePath(issue.path), `${mod.name}: ${issue.message}`, issue.atKey ? 'key' : 'value');
+    const at = issuePath(issue.path);
+    // A key inside a k=v string has no YAML node of its own: the string is named.
+    const atKey = issue.atKey && !(typeof rawArgs === 'string' && at.length === argsPath.length);
+    c.fail(at, `${mod.name}: ${issue.message}`, atKey ? 'key' : 'value');
   }
   c.templates(inline, argsPath);
   c.templates(argsKw, [...path, 'args']);
   c.condition(raw.when, [...path, 'when'], 'when');
   c.condition(raw.changed_when, [...path, 'changed_when'], 'changed_when');
   c.condition(raw.failed_when, [...path, 'failed_when'], 'failed_when');
-  const loop = raw.loop ?? raw.with_items;
-  if (loop !== undefined && !Array.isArray(loop) && typeof loop !== 'string') {
-    c.fail([...path, raw.loop !== undefined ? 'loop' : 'with_items'], `loop: expected a list or a template that gives one, got ${describe(loop)}`);
-  }
-  c.templates(loop, [...path, 'loop']);
+  const { loop, loopKind } = checkLoop(c, raw, path);
   const loopControl = c.mapping(raw.loop_control, [...path, 'loop_control'], 'loop_control');
   c.unknownKeys(loopControl, ['loop_var', 'label'], [...path, 'loop_control'], 'loop_control');
   const register = c.string(raw.register, [...path, 'register'], 'register');
@@ -277,6 +289,7 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     failedWhen: raw.failed_when,
     ignoreErrors: c.bool(raw.ignore_errors, [...path, 'ignore_errors'], 'ignore_errors') ?? false,
     loop,
+    loopKind,
     loopVar: c.string(loopControl.loop_var, [...path, 'loop_control', 'loop_var'], 'loop_var') ?? 'item',
     loopLabel: c.string(loopControl.label, [...path, 'loop_control', 'label'], 'label'),
     become: c.bool(raw.become, [...path, 'become'], 'become'),
@@ -285,7 +298,27 @@ function checkTask(c: Checker, raw: unknown, path: PathKey[], handler: boolean):
     listen: c.stringList(raw.listen, [...path, 'listen'], 'listen'),
     noLog: c.bool(raw.no_log, [...path, 'no_log'], 'no_log') ?? false,
     checkMode: c.bool(raw.check_mode, [...path, 'check_mode'], 'check_mode'),
+    environment: checkEnvironment(c, raw.environment, [...path, 'environment']),
+    delegateTo: checkDelegateTo(c, raw.delegate_to, mod.name, path, raw.become),
+    runOnce: c.bool(raw.run_once, [...path, 'run_once'], 'run_once') ?? false,
+    diff: c.bool(raw.diff, [...path, 'diff'], 'diff'),
     pos: c.pos(path),
     argsPos: c.pos(argsPath),
   };
+}
+
+/** The task's loop keyword (at most one of loop / with_*) and its terms, templates checked. */
+function checkLoop(c: Checker, raw: Obj, path: PathKey[]): { loop?: unknown; loopKind?: LoopKind } {
+  const picked = pickLoop(Object.keys(raw));
+  if (picked.error) {
+    c.fail([...path, picked.error.key], picked.error.message, 'key');
+    return {};
+  }
+  if (!picked.key) return {};
+  const loop = raw[picked.key];
+  if (picked.kind === 'loop' && !Array.isArray(loop) && typeof loop !== 'string') {
+    c.fail([...path, 'loop'], `loop: expected a list or a template that gives one, got ${describe(loop)}`);
+  }
+  c.templates(loop, [...path, picked.key]);
+  return { loop, loopKind: picked.kind };
 }

@@ -12,12 +12,14 @@ export class FormatError extends Error {}
 
 const PERCENT = /%(?:\(([^)]*)\))?([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])/g;
 
-function pad(s: string, flags: string, width: number | undefined): string {
+function pad(s: string, flags: string, width: number | undefined, conv: string): string {
   if (width === undefined || s.length >= width) return s;
   if (flags.includes('-')) return s.padEnd(width);
-  if (flags.includes('0') && /^[-+ ]?[\d.]/.test(s)) {
-    const sign = /^[-+ ]/.test(s) ? (s[0] ?? '') : '';
-    return sign + s.slice(sign.length).padStart(width - sign.length, '0');
+  // Python zero-pads every numeric conversion, hex digits included ('%04x' % 3840 is '0f00').
+  if (flags.includes('0') && (/^[-+ ]?[\d.]/.test(s) || /^[xXo]$/.test(conv))) {
+    // The zeros go after the sign and the '#' prefix ('%#06x' % 10 is '0x000a').
+    const lead = /^[-+ ]?(0[xXo](?=[0-9a-fA-F]))?/.exec(s)![0];
+    return lead + s.slice(lead.length).padStart(width - lead.length, '0');
   }
   return s.padStart(width);
 }
@@ -91,7 +93,7 @@ export function percentFormat(fmt: string, args: unknown, p: Printers): string {
     const width = w === '*' ? Number(take()) : w === undefined ? undefined : Number(w);
     const precision = prec === '*' ? Number(take()) : prec === undefined ? undefined : Number(prec);
     const v = key !== undefined && isDict ? (args as Record<string, unknown>)[key] : take();
-    return pad(convert(v, conv, flags, precision, p), flags, width);
+    return pad(convert(v, conv, flags, precision, p), flags, width, conv);
   });
   if (!isDict && next < values.length) throw new FormatError('not all arguments converted during string formatting');
   return out;

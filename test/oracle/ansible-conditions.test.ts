@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { evalCondition } from '../../src/playbook/condition.js';
 import { CONDITION_VARS, CONDITIONS } from './ansible/conditions.js';
-import { ansibleInstalled, runAnsible, tally, warnSkipped } from './ansible/run.js';
+import { ansibleInstalled, linesByTask, localPlaybook, runAnsible, tally, warnSkipped } from './ansible/run.js';
 
 /** Known differences, each with its reason (the README lists them too). */
 export const DOCUMENTED_CONDITIONS: Record<string, string> = {
-"letter_y | bool": "remedy's bool filter (src/playbook/filters.ts, the Jinja work of branch jinja) also takes y/t; Ansible 2.14's to_bool takes only yes/on/1/true",
   "day == '2024-01-02'": 'a YAML date is kept as the string Python prints for it; Ansible holds a datetime.date, which never equals a string',
 };
 
@@ -26,21 +25,20 @@ if (!installed) warnSkipped('test/oracle/ansible-conditions.test.ts');
 
 function playbookText(): string {
   const tasks = CONDITIONS.map((c, i) => `    - name: case-${i}\n      assert: {that: \"1 == 1\"}\n      ignore_errors: true\n      when: ${c}\n`).join('');
-  return `- hosts: localhost\n  connection: local\n  gather_facts: false\n  vars:${CONDITION_VARS}  tasks:\n${tasks}`;
+  return localPlaybook(CONDITION_VARS, tasks);
 }
 
-/** The default callback's lines: `TASK [case-N]` then ok / skipping / fatal for localhost. */
+/** Under `TASK [case-N]`: ok / skipping / fatal for localhost. */
 function ansibleOutcomes(out: string): Map<string, Outcome> {
   const found = new Map<string, Outcome>();
-  let task: string | undefined;
-  for (const line of out.split('\n')) {
-    const head = /^TASK \[(case-\d+)\]/.exec(line);
-    if (head) task = head[1];
-    else if (task && /^ok: \[localhost\]/.test(line)) found.set(task, 'true');
-    else if (task && /^skipping: \[localhost\]/.test(line)) found.set(task, 'false');
-    else if (task && /^fatal: \[localhost\]/.test(line)) found.set(task, 'error');
-    else continue;
-    if (!head) task = undefined;
+  for (const [task, lines] of linesByTask(out)) {
+    for (const line of lines) {
+      const outcome: Outcome | undefined = /^ok: \[localhost\]/.test(line) ? 'true' : /^skipping: \[localhost\]/.test(line) ? 'false' : /^fatal: \[localhost\]/.test(line) ? 'error' : undefined;
+      if (outcome) {
+        found.set(task, outcome);
+        break;
+      }
+    }
   }
   return found;
 }

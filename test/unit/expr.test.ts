@@ -376,7 +376,7 @@ describe('filters', () => {
     ["'0' | bool", false],
     ["'off' | bool", false],
     ["'' | bool", false],
-    ['none | bool', false],
+    ['none | bool', null], ["'y' | bool", false], ["'T' | bool", false],
     ['true | bool', true],
     ["'abc' | list", ['a', 'b', 'c']],
     ["{'a': 1, 'b': 2} | list", ['a', 'b']],

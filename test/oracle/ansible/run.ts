@@ -1,6 +1,9 @@
 // Running ansible-core as the oracle: where its tools are, a run with Ansible's noise turned
 // off, and its JSON (Python's json writes NaN and Infinity, which JSON.parse does not read).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function ansibleInstalled(): boolean {
   return spawnSync('ansible-inventory', ['--version'], { stdio: 'ignore' }).status === 0
@@ -63,4 +66,33 @@ export function tally(name: string, results: { id: string; agree: boolean; detai
     ...unexplained.map((r) => `${r.id}: ${r.detail ?? 'differs'}`),
     ...stale.map((id) => `${id}: listed as a documented difference but now agrees (remove it)`),
   ];
+}
+
+/** A one-play playbook for localhost (connection: local, no facts) with these vars and tasks (YAML text). */
+export function localPlaybook(vars: string, tasks: string): string {
+  return `- hosts: localhost\n  connection: local\n  gather_facts: false\n  vars:${vars}  tasks:\n${tasks}`;
+}
+
+/** The default callback's output, grouped by task: `TASK [name]` → the lines under it. */
+export function linesByTask(out: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let lines: string[] | undefined;
+  for (const line of out.split('\n')) {
+    const head = /^TASK \[(.*)\]/.exec(line);
+    if (head) found.set(head[1]!, (lines = []));
+    else lines?.push(line);
+  }
+  return found;
+}
+
+/** `fn` with `text` written to a file of a fresh temporary directory, removed afterwards. */
+export async function withTempFile<T>(name: string, text: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'remedy-oracle-'));
+  try {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return await fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
