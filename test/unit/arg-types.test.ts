@@ -46,7 +46,7 @@ describe("module argument conversions (Ansible's check_type_*)", () => {
 
   it('modules use them: copy content 42 writes "42", mode 0644 (420) is 0644', () => {
     const r = parseModuleArgs(copy, { dest: '/tmp/x', content: 42, mode: 420 });
-    expect(r).toEqual({ ok: true, value: { dest: '/tmp/x', content: '42', mode: '0644' } });
+    expect(r).toEqual({ ok: true, value: { dest: '/tmp/x', content: '42', mode: '0644', backup: false } });
   });
 
   it('copy content: a list or dict is written as json.dumps() of it, as Ansible\'s copy action does', () => {
