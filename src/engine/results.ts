@@ -18,6 +18,8 @@ export interface TaskResult {
   changed: boolean;
   /** A failure that `ignore_errors` let pass. */
   ignored?: boolean;
+  /** A failure a block's `rescue` took: the host went on (and was not rolled back). */
+  rescued?: boolean;
   msg?: string;
   /** What the task prints in the log whatever its status (debug's message). */
   output?: string;

@@ -3,6 +3,7 @@
 import type { SourcePos } from '../errors.js';
 
 export interface Task {
+  kind?: undefined;
   name: string;
   module: string;
   /** Module arguments as written (templates unrendered). */
@@ -24,17 +25,57 @@ export interface Task {
   noLog: boolean;
   /** Per-task override of check mode, like Ansible's `check_mode`. */
   checkMode?: boolean;
+  /** Effective tags: its own, its blocks' and imports', its play's (sorted, for --tags/--skip-tags). */
+  tags?: string[];
   pos: SourcePos;
   /** Position of the module's arguments, for run-time argument errors. */
   argsPos: SourcePos;
 }
 
+/**
+ * `block:` with its `rescue:` and `always:`, also what `import_tasks`/`include_tasks` expand to.
+ * The keywords written on it (when, become, vars, tags...) are already pushed down into its
+ * tasks at load time, as Ansible applies them to each.
+ */
+export interface Block {
+  kind: 'block';
+  name?: string;
+  block: Step[];
+  rescue: Step[];
+  always: Step[];
+  /** Effective tags (listing only: each task carries its own). */
+  tags: string[];
+  pos: SourcePos;
+}
+
+export type MetaAction = 'flush_handlers' | 'noop' | 'end_host';
+
+/** `meta:` — an action of the engine itself, not a module. */
+export interface Meta {
+  kind: 'meta';
+  action: MetaAction;
+  name: string;
+  when?: unknown;
+  tags: string[];
+  pos: SourcePos;
+}
+
+export type Step = Task | Block | Meta;
+
 export interface Play {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
+  /**
+   * Every task of pre_tasks, tasks and post_tasks in order, blocks flattened (their rescue and
+   * always sections included): for checks and prefetching. What runs is `steps`.
+   */
   tasks: Task[];
+  /** The same with their structure (blocks, meta); absent: `tasks`, one after the other. */
+  steps?: Step[];
   handlers: Task[];
+  /** The play's own tags (its tasks carry them too). */
+  tags?: string[];
   become: boolean;
   becomeUser: string;
   gatherFacts: boolean;
