@@ -11,6 +11,8 @@ export interface StepHost {
   /** Run one task; false once a task failed (the failure waits to be rescued) or the host stopped. */
   task(task: Task): Promise<boolean>;
   meta(meta: Meta): Promise<boolean>;
+  /** An include_tasks is reached: reported as a task of its own, its tasks run or skipped by its `when`. */
+  include(b: Block): Promise<'run' | 'skip' | 'stopped'>;
   /** Carry out what waits in the batch and record it; false as for task(). */
   flush(): Promise<boolean>;
   /** The task failure that stopped the walk, taken over (the host may go on); undefined when the host cannot go on at all. */
@@ -38,6 +40,10 @@ export async function runSteps(steps: readonly Step[], host: StepHost): Promise<
 }
 
 async function runBlock(b: Block, host: StepHost): Promise<boolean> {
+  if (b.include) {
+    const go = await host.include(b);
+    if (go !== 'run') return go === 'skip';
+  }
   if (!b.rescue.length && !b.always.length) return runSteps(b.block, host);
   // A failure of a task before the block is not the block's to rescue.
   if (!(await host.flush())) return false;

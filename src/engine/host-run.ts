@@ -3,7 +3,7 @@
 // proves the host still takes new logins, the guard is disarmed), or — when the host failed —
 // the rollback; then the connection is released. Never throws: an unreachable or failing host
 // becomes a HostResult.
-import type { Meta, Play, Task } from '../playbook/model.js';
+import type { Block, Meta, Play, Task } from '../playbook/model.js';
 import type { PathSpec } from '../transport/connection.js';
 import type { ConnectFirstOptions } from '../transport/connect.js';
 import type { JumpPool } from '../transport/jump-pool.js';
@@ -267,6 +267,7 @@ class HostPlay {
         return this.step(task, env(task), false);
       },
       meta: (m) => this.meta(m, env),
+      include: (b) => this.include(b, env()),
       flush: async () => {
         await this.session.flush();
         return this.settle();
@@ -287,6 +288,24 @@ class HostPlay {
     if (m.when !== undefined && !evalCondition(m.when, layerVars(e.baseVars, e.registered, e.extraVars))) return true;
     this.ended = true; // end_host
     return false;
+  }
+
+  /** include_tasks, a task of its own: what waits is carried out first so that it is recorded in order. */
+  private async include(b: Block, env: TaskEnv): Promise<'run' | 'skip' | 'stopped'> {
+    await this.session.flush();
+    if (!(await this.settle())) return 'stopped';
+    const when = b.include!.when;
+    const run = when === undefined || evalCondition(when, layerVars(env.baseVars, env.registered, env.extraVars));
+    const name = b.name ?? 'include_tasks';
+    this.obs.taskStart?.(this.job.name, name);
+    const r: TaskResult = {
+      task: name, status: run ? 'ok' : 'skipped', changed: false, msg: run ? `included: ${b.include!.file}` : 'conditional result was False',
+      diffs: [], commands: [], executed: false,
+    };
+    this.tasks.push(r);
+    countTask(this.recap, r);
+    this.obs.taskDone?.(this.job.name, r);
+    return run ? 'run' : 'skip';
   }
 
   /** The failure is the rescue's now: the host goes on, nothing planned on the failed changes stands. */

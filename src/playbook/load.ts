@@ -7,7 +7,7 @@ import { UsageError, ValidationError, ValidationErrors } from '../errors.js';
 import { findModule, moduleNames } from '../modules/index.js';
 import { checkModuleArgs } from './args.js';
 import { didYouMean } from './suggest.js';
-import type { Play, Playbook, Task } from './model.js';
+import type { Meta, Play, Playbook, Task } from './model.js';
 import { Checker, describe, isObj, type Obj } from './checker.js';
 import { checkSteps, type Scope } from './steps.js';
 import { includedName, readIncluded } from './include-file.js';
@@ -92,7 +92,9 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[], outer: PlaysScope)
   const tags = mergeTags(outer.tags, tagList(c, raw.tags, [...path, 'tags']));
   const scope: Scope = { when: [], vars: {}, tags, dirs: [dirname(file)], files: outer.files };
   const taskList = (key: string) => checkSteps(c, raw[key], [...path, key], scope, checkTask);
-  const steps = [...taskList('pre_tasks'), ...taskList('tasks'), ...taskList('post_tasks')];
+  // As in Ansible, the handlers notified in pre_tasks run before tasks, those of tasks before post_tasks.
+  const flush = (key: string): Meta[] => (raw[key] ? [{ kind: 'meta', action: 'flush_handlers', name: 'meta', tags: [], implicit: true, pos: c.pos([...path, key]) }] : []);
+  const steps = [...taskList('pre_tasks'), ...flush('pre_tasks'), ...taskList('tasks'), ...flush('post_tasks'), ...taskList('post_tasks')];
   const tasks = tasksOf(steps);
   const handlers = checkTaskList(c, raw.handlers, [...path, 'handlers'], true);
   const known = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));

@@ -45,6 +45,11 @@ export interface Block {
   always: Step[];
   /** Effective tags (listing only: each task carries its own). */
   tags: string[];
+  /**
+   * include_tasks: a task of its own, as in Ansible — selected by its own tags (its tasks do not
+   * inherit them), its `when` decided once, reported ok (or skipped), listed alone.
+   */
+  include?: { file: string; when?: unknown };
   pos: SourcePos;
 }
 
@@ -57,6 +62,8 @@ export interface Meta {
   name: string;
   when?: unknown;
   tags: string[];
+  /** Ansible's own flush_handlers after pre_tasks and after tasks: never listed, never deselected. */
+  implicit?: boolean;
   pos: SourcePos;
 }
 

@@ -28,6 +28,8 @@ export type TaskCheck = (c: Checker, raw: unknown, path: PathKey[], handler: boo
 
 const INHERITED_KEYS = ['name', 'when', 'become', 'become_user', 'vars', 'ignore_errors', 'tags'];
 const BLOCK_KEYS = ['block', 'rescue', 'always', ...INHERITED_KEYS];
+/** Ansible applies other keywords of include_tasks to the include alone (`apply:` is not supported). */
+const INCLUDE_KEYS = ['include_tasks', 'name', 'when', 'tags', 'vars'];
 const META_ACTIONS: readonly MetaAction[] = ['flush_handlers', 'noop', 'end_host'];
 
 export function checkSteps(c: Checker, v: unknown, path: PathKey[], scope: Scope, checkTask: TaskCheck): Step[] {
@@ -109,10 +111,11 @@ function checkBlock(c: Checker, raw: Obj, path: PathKey[], scope: Scope, checkTa
 /**
  * import_tasks, and include_tasks with a file name that needs no variable: both read now, as a
  * block of the included file's tasks (relative names from the including file's directory, then
- * the playbook's); their errors name the included file's own line and column.
+ * the playbook's); their errors name the included file's own line and column. An import's
+ * keywords go to each of its tasks; an include's `when` and `tags` stay its own (Block.include).
  */
 function checkImport(c: Checker, raw: Obj, path: PathKey[], scope: Scope, checkTask: TaskCheck, key: 'import_tasks' | 'include_tasks'): Block | undefined {
-  c.unknownKeys(raw, [key, ...INHERITED_KEYS], path, key);
+  c.unknownKeys(raw, key === 'include_tasks' ? INCLUDE_KEYS : [key, ...INHERITED_KEYS], path, key);
   const name = includedName(c, raw[key], [...path, key], key);
   if (name === undefined) return undefined;
   const found = readIncluded(c, name, scope.dirs, [...path, key], key, scope.files);
@@ -125,10 +128,13 @@ function checkImport(c: Checker, raw: Obj, path: PathKey[], scope: Scope, checkT
     return undefined;
   }
   const playbookDir = scope.dirs[scope.dirs.length - 1]!;
-  const fileScope = { ...inner, dirs: [dirname(found.file), playbookDir], files: [...scope.files, found.file] };
+  const dynamic = key === 'include_tasks';
+  const given = dynamic ? { ...scope, vars: inner.vars } : inner;
+  const fileScope = { ...given, dirs: [dirname(found.file), playbookDir], files: [...scope.files, found.file] };
   return {
-    kind: 'block', name: c.string(raw.name, [...path, 'name'], 'name') ?? `${key}: ${name}`,
+    kind: 'block', name: c.string(raw.name, [...path, 'name'], 'name') ?? (dynamic ? key : `${key}: ${name}`),
     block: checkSteps(ic, data, [], fileScope, checkTask), rescue: [], always: [], tags: inner.tags, pos: c.pos(path),
+    ...(dynamic ? { include: { file: found.file, ...(raw.when !== undefined ? { when: [...scope.when, ...whenList(raw.when)] } : {}) } } : {}),
   };
 }
 

@@ -52,9 +52,10 @@ export function selectSteps(steps: readonly Step[], sel: TagSelection): Step[] {
   const out: Step[] = [];
   for (const s of steps) {
     if (s.kind === 'block') {
+      if (s.include && !selected(s.tags, sel)) continue;
       const b: Block = { ...s, block: selectSteps(s.block, sel), rescue: selectSteps(s.rescue, sel), always: selectSteps(s.always, sel) };
-      if (b.block.length || b.rescue.length || b.always.length) out.push(b);
-    } else if (selected(s.tags ?? [], sel)) out.push(s);
+      if (b.include || b.block.length || b.rescue.length || b.always.length) out.push(b);
+    } else if ((s.kind === 'meta' && s.implicit) || selected(s.tags ?? [], sel)) out.push(s);
   }
   return out;
 }

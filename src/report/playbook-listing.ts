@@ -20,5 +20,9 @@ export function formatListing(playbook: string, plays: readonly ListedPlay[], wh
 }
 
 function taskLines(steps: readonly Step[]): string[] {
-  return steps.flatMap((s) => (s.kind === 'block' ? taskLines(s.block) : [`      ${s.name}\tTAGS: [${(s.tags ?? []).join(', ')}]`]));
+  return steps.flatMap((s) => {
+    if (s.kind === 'block' && !s.include) return taskLines(s.block);
+    if (s.kind === 'meta' && s.implicit) return [];
+    return [`      ${s.name}\tTAGS: [${(s.tags ?? []).join(', ')}]`];
+  });
 }
