@@ -314,7 +314,9 @@ class HostPlay {
     if (!f || this.failed()) return undefined;
     this.failure = undefined;
     this.session.resume();
-    this.session.forget();
+    // What the batch did not carry out was remembered as written: read the host again. (Check
+    // mode keeps its would-be state: nothing there was carried out anyway.)
+    if (!this.opts.check) this.session.forget();
     return f;
   }
 

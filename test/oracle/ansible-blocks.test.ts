@@ -34,7 +34,8 @@ function ansibleTrace(out: string): Trace {
     if (head) task = head[1];
     // An include_tasks that ran says `included: FILE for localhost`.
     const st = /^(ok|changed|skipping|fatal): \[localhost\]/.exec(line) ?? (/^included: .* for localhost$/.test(line) ? [line, 'ok'] : null);
-    if (task && st) {
+    // A meta step is no task result in remedy's report (Ansible shows a skipped one, counts none).
+    if (task && st && task !== 'meta') {
       const status = { ok: 'ok', changed: 'changed', skipping: 'skipped', fatal: 'failed' }[st[1] as 'ok'];
       tasks.push(`${task}:${status}`);
       task = undefined;

@@ -74,6 +74,11 @@ export const BLOCK_CASES: BlockCase[] = [
       + `  handlers:\n    - name: h\n      debug: { msg: h }\n`,
   },
   { id: 'end_host', play: tasks(OK('t0'), '    - meta: end_host\n      when: true\n', OK('t1')) },
+  {
+    id: 'end_host: notified handlers do not run', play: tasks(OK('t0', '      changed_when: true\n      notify: h\n'), '    - meta: end_host\n', OK('t1'))
+      + `  handlers:\n    - name: h\n      debug: { msg: h }\n`,
+  },
+  { id: 'end_host when false goes on', play: `  vars: { stop: no }\n` + tasks(OK('t0'), '    - meta: end_host\n      when: stop\n', OK('t1')) },
   { id: 'include_tasks', files: { 'inc.yml': INCLUDED }, play: tasks(OK('t0'), '    - include_tasks: inc.yml\n', OK('t2')) },
   { id: 'include_tasks: its tags are its own', args: ['--tags', 'inc'], files: { 'inc.yml': INCLUDED }, play: tasks(OK('t0'), '    - include_tasks: inc.yml\n      tags: inc\n', OK('t2')) },
   { id: 'include_tasks: not selected, none of its tasks run', args: ['--tags', 'other'], files: { 'inc.yml': INCLUDED }, play: tasks(OK('t0'), '    - include_tasks: inc.yml\n      tags: inc\n', OK('t2')) },
