@@ -1,8 +1,8 @@
 // One host through one play, in the steps it takes: reach (lazily: the first exec logs in),
-// facts, tasks (their blocks walked by block-run.ts), handlers, the end of the play (what still waits is carried out, a fresh login
-// proves the host still takes new logins, the guard is disarmed), or — when the host failed —
-// the rollback; then the connection is released. Never throws: an unreachable or failing host
-// becomes a HostResult.
+// facts, tasks (their blocks walked by block-run.ts), handlers, the end of the play (what still
+// waits is carried out, a fresh login proves the host still takes new logins, the guard is
+// disarmed), or — when the host failed (a task failure no rescue took) — the rollback; then the
+// connection is released. Never throws: an unreachable or failing host becomes a HostResult.
 import type { Block, Meta, Play, Task } from '../playbook/model.js';
 import type { PathSpec } from '../transport/connection.js';
 import type { ConnectFirstOptions } from '../transport/connect.js';
