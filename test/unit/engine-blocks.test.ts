@@ -68,4 +68,12 @@ describe('blocks through the engine', () => {
     expect((await run(body, '--tags', 'web')).tasks).toBe('b1:ok t2:ok');
     expect((await run(body, '--skip-tags', 'web,always')).tasks).toBe('t3:ok');
   });
+
+  it('--list-tasks and --list-hosts print what would run and run nothing (the failing tasks never fail)', async () => {
+    const file = join(dir, 'list.yml');
+    writeFileSync(file, `- hosts: localhost\n  connection: local\n  tasks:\n    - name: t1\n      fail: { msg: never run }\n      tags: a\n    - name: t2\n      fail: { msg: never run }\n`);
+    const r = await runCli(['plan', file, '-i', 'localhost,', '--list-tasks', '--list-hosts', '--tags', 'a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`\nplaybook: ${file}\n\n  play #1 (localhost): localhost\tTAGS: []\n    pattern: ['localhost']\n    hosts (1):\n      localhost\n    tasks:\n      t1\tTAGS: [a]\n`);
+  });
 });
