@@ -13,7 +13,7 @@ import { TerminalView } from './report/terminal.js';
 import { formatRecap } from './report/recap.js';
 import { taskLines } from './report/task-lines.js';
 import { jsonReport } from './report/json.js';
-import { inventoryCommand, validateCommand } from './commands.js';
+import { inventoryCommand, listCommand, validateCommand } from './commands.js';
 import { readSecret } from './secret.js';
 import { rollbackPlaybook, runsListing } from './rollback.js';
 import { parseShard } from './shard.js';
@@ -59,9 +59,24 @@ interface RunFlags {
   askBecomePass?: boolean;
   detailedExitcode?: boolean;
   confirmTimeout?: string;
+  tags: string[];
+  skipTags: string[];
+  listTasks?: boolean;
+  listHosts?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** --tags a,b --tags c: Ansible's comma-separated, repeatable lists. */
+const tagArgs = (v: string[]) => v.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+
+/** The options of the commands that run a playbook's tasks (apply, plan). */
+function taskOptions(cmd: Command): Command {
+  return cmd
+    .option('-t, --tags <tags>', 'only the tasks (and blocks, plays) with these tags; Ansible\'s specials: always, never, tagged, untagged, all', collect, [])
+    .option('--skip-tags <tags>', 'not the tasks with these tags', collect, [])
+    .option('--list-tasks', 'list the tasks that would run (after --tags/--skip-tags); change nothing')
+    .option('--list-hosts', "list each play's hosts (after --limit); change nothing");
+}
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
@@ -109,6 +124,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     };
     process.on('SIGINT', onSigint);
     try {
+      const tags = { only: flags.tags?.length ? tagArgs(flags.tags) : ['all'], skip: tagArgs(flags.skipTags ?? []) };
+      if (flags.listTasks || flags.listHosts) {
+        const req = { playbook, inventory: flags.inventory, limit: flags.limit, tags, env: io.env, ...(flags.shard ? { shard: parseShard(flags.shard) } : {}) };
+        say(await listCommand(req, { tasks: !!flags.listTasks, hosts: !!flags.listHosts }));
+        return;
+      }
       checkForksFit(positiveInt('--forks', flags.forks), raiseFdLimit());
       const req: RunRequest = {
         playbook, inventory: flags.inventory, limit: flags.limit, extraVars: flags.extraVars, check,
@@ -121,6 +142,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         becomePassword: flags.askBecomePass ? await readSecret('BECOME password: ') : io.env.REMEDY_BECOME_PASSWORD,
         env: io.env, signal: controller.signal,
         confirmTimeoutSec: flags.confirmTimeout ? positiveInt('--confirm-timeout', flags.confirmTimeout) : undefined,
+        tags,
       };
       if (rollbackOf) {
         const { playbook: pb } = await rollbackPlaybook(rollbackOf, io.env, flags.limit);
@@ -156,12 +178,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   };
 
-  runOptions(program.command('apply').argument('<playbook>').description('run a playbook against the inventory'))
+  taskOptions(runOptions(program.command('apply').argument('<playbook>').description('run a playbook against the inventory')))
     .option('-C, --check', 'do not change anything; report what would change')
     .option('-D, --diff', 'show file diffs and exact commands')
     .action((pb: string, flags: RunFlags) => run(pb, flags, 'apply'));
 
-  runOptions(program.command('plan').argument('<playbook>').description('apply --check --diff: every diff and command the run would make; changes nothing'))
+  taskOptions(runOptions(program.command('plan').argument('<playbook>').description('apply --check --diff: every diff and command the run would make; changes nothing')))
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on any error')
     .action((pb: string, flags: RunFlags) => run(pb, flags, 'plan'));
 

@@ -1,4 +1,5 @@
-// `remedy inventory` and `remedy validate`: read-only commands that touch no host.
+// `remedy inventory`, `remedy validate` and --list-tasks/--list-hosts: read-only commands that
+// touch no host.
 import { loadPlaybook } from './playbook/load.js';
 import { selectHosts, limitHosts, unmatchedPatternParts, patternWarnings } from './inventory/patterns.js';
 import { hostVars } from './inventory/vars.js';
@@ -7,6 +8,8 @@ import { openInventory, needsImplicitLocalhost } from './inventory-source.js';
 import { loadSshConfig } from './transport/ssh-config.js';
 import { resolveReach } from './engine/reach.js';
 import { ValidationError, ValidationErrors, formatPos } from './errors.js';
+import { hostNamesFor, selectedPlaybook, type RunRequest } from './run.js';
+import { formatListing } from './report/playbook-listing.js';
 
 /** The listing (stdout) and Ansible-worded warnings about the limit (stderr). */
 export async function inventoryCommand(
@@ -59,4 +62,12 @@ export async function validateCommand(playbookFile: string, flags: { inventory?:
   if (errors.length > 1) throw new ValidationErrors(errors);
   out.push(`${playbookFile}: valid — ${playbook.plays.length} play(s), ${tasks} task(s), ${hosts.size} host(s) from ${inv.source}`);
   return out;
+}
+
+/** apply/plan --list-tasks / --list-hosts: what would run where, as ansible-playbook lists it. */
+export async function listCommand(req: Pick<RunRequest, 'playbook' | 'inventory' | 'limit' | 'shard' | 'tags' | 'env'>, what: { tasks: boolean; hosts: boolean }): Promise<string> {
+  const playbook = await selectedPlaybook(req);
+  const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
+  const inv = await openInventory(req.inventory, req.env, localOnly);
+  return formatListing(req.playbook, playbook.plays.map((play) => ({ play, hosts: hostNamesFor(play, inv, req) })), what);
 }

@@ -20,6 +20,7 @@ import { writeAhead, writeJournal, type RunJournal } from './journal.js';
 import { ValidationError, formatPos } from './errors.js';
 import { inShard, type Shard } from './shard.js';
 import { JumpPool, type JumpChainStats } from './transport/jump-pool.js';
+import { DEFAULT_SELECTION, selectPlay, type TagSelection } from './playbook/tags.js';
 
 export interface RunRequest {
   playbook: string;
@@ -46,6 +47,8 @@ export interface RunRequest {
   playbookObject?: Playbook;
   /** For remedy rollback: the run being rolled back. */
   rollbackOf?: string;
+  /** --tags / --skip-tags (default: everything not tagged `never`). */
+  tags?: TagSelection;
 }
 
 export interface RunSummary {
@@ -64,7 +67,7 @@ export interface RunSummary {
 const RANK: Record<HostResult['status'], number> = { ok: 0, changed: 1, unreachable: 2, failed: 3 };
 
 export async function runPlaybook(req: RunRequest, observer: RunObserver): Promise<RunSummary> {
-  const playbook = req.playbookObject ?? (await loadPlaybook(req.playbook));
+  const playbook = await selectedPlaybook(req);
   const extraVars = parseExtraVars(req.extraVars);
   const localOnly = playbook.plays.every((p) => p.connection === 'local' || p.hosts === 'localhost');
   const inv = await openInventory(req.inventory, req.env, localOnly);
@@ -142,6 +145,12 @@ export async function runPlaybook(req: RunRequest, observer: RunObserver): Promi
   return summary;
 }
 
+/** The playbook with only the tasks --tags/--skip-tags select. */
+export async function selectedPlaybook(req: Pick<RunRequest, 'playbook' | 'playbookObject' | 'tags'>): Promise<Playbook> {
+  const playbook = req.playbookObject ?? (await loadPlaybook(req.playbook));
+  return { ...playbook, plays: playbook.plays.map((p) => selectPlay(p, req.tags ?? DEFAULT_SELECTION)) };
+}
+
 /**
  * As in Ansible, a play stopped by its failure budget, or one that left no host standing, ends
  * the playbook; so does Ctrl-C. Later plays would otherwise run on hosts the stopped play never
@@ -153,7 +162,7 @@ function playbookEnd(outcome: PlayOutcome, signal: AbortSignal | undefined): { p
 }
 
 /** The play's hosts after the pattern and --limit, in inventory order. */
-function hostNamesFor(play: Play, inv: Inventory, req: RunRequest): string[] {
+export function hostNamesFor(play: Play, inv: Inventory, req: Pick<RunRequest, 'limit' | 'shard'>): string[] {
   let names = selectHosts(inv, play.hosts);
   const implicitLocal = needsImplicitLocalhost(inv, play.hosts);
   if (implicitLocal) names = [...names, 'localhost'];

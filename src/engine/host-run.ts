@@ -1,9 +1,9 @@
 // One host through one play, in the steps it takes: reach (lazily: the first exec logs in),
-// facts, tasks, handlers, the end of the play (what still waits is carried out, a fresh login
-// proves the host still takes new logins, the guard is disarmed), or — when the host failed —
-// the rollback; then the connection is released. Never throws: an unreachable or failing host
-// becomes a HostResult.
-import type { Play, Task } from '../playbook/model.js';
+// facts, tasks (their blocks walked by block-run.ts), handlers, the end of the play (what still
+// waits is carried out, a fresh login proves the host still takes new logins, the guard is
+// disarmed), or — when the host failed (a task failure no rescue took) — the rollback; then the
+// connection is released. Never throws: an unreachable or failing host becomes a HostResult.
+import type { Block, Meta, Play, Task } from '../playbook/model.js';
 import type { PathSpec } from '../transport/connection.js';
 import type { ConnectFirstOptions } from '../transport/connect.js';
 import type { JumpPool } from '../transport/jump-pool.js';
@@ -23,6 +23,8 @@ import { restoredInLog } from './host-scripts.js';
 import { HostLink, UnreachableError } from './host-link.js';
 import { layerVars, type Vars } from './vars.js';
 import type { RunOnce } from './run-once.js';
+import { runSteps, type StepHost, type TaskFailure } from './block-run.js';
+import { evalCondition } from '../playbook/condition.js';
 
 export interface HostJob {
   name: string;
@@ -88,9 +90,12 @@ export async function runHost(play: Play, job: HostJob, opts: RunOptions): Promi
 
 /** Outcomes in task order; a task whose changes wait in the batch is settled when it ran. */
 interface Waiting {
-  name: string;
+  task: Task;
   outcome: TaskOutcome;
 }
+
+/** The host's task environment, per task (or for the play: meta steps, the transaction). */
+type EnvFor = (task?: Task) => TaskEnv;
 
 class HostPlay {
   private readonly started = Date.now();
@@ -105,6 +110,10 @@ class HostPlay {
   private readonly link: HostLink | LocalConnection;
   private readonly session: HostSession;
   private status: HostStatus = 'ok';
+  /** A task failed: it fails the host unless a block's rescue takes it (block-run.ts). */
+  private failure: TaskFailure | undefined;
+  /** `meta: end_host`: no more tasks nor handlers, the play ends normally for this host. */
+  private ended = false;
   private msg: string | undefined;
   private rolledBack: HostResult['rolledBack'];
   /** Changes of this play not yet followed by a fresh login over the working path. */
@@ -144,13 +153,18 @@ class HostPlay {
     return this.status === 'failed' || this.status === 'unreachable';
   }
 
+  /** No next task: the host failed, a task failure waits for a rescue, or the host ended its play. */
+  private stopped(): boolean {
+    return this.failed() || this.failure !== undefined || this.ended;
+  }
+
   async run(): Promise<HostResult> {
     this.obs.hostStart?.(this.job.name);
     try {
       const facts = await this.gatherFacts();
       const env = await this.taskEnv(facts);
-      await this.runTasks(env);
-      await this.runHandlers(env);
+      if (await this.runTasks(env)) await this.runHandlers(env);
+      this.failOnTask();
       await this.endOfPlay();
     } catch (err) {
       this.session.discard();
@@ -183,7 +197,13 @@ class HostPlay {
     const cut = this.tasks.findIndex((t) => t.status === 'failed' && t.msg?.includes(err.message));
     if (cut >= 0) this.tasks.splice(cut);
     Object.assign(this.recap, emptyRecap(), { unreachable: 1 });
-    for (const t of this.tasks) countTask(this.recap, t);
+    for (const t of this.tasks) if (t.status !== 'failed' || t.ignored) countTask(this.recap, t);
+  }
+
+  /** The task failure no rescue took fails the host. */
+  private failOnTask(): void {
+    const f = this.failure;
+    if (f && !this.failed()) this.fail(`${f.task.name}: ${f.msg}`);
   }
 
   private fail(msg: string): void {
@@ -195,7 +215,7 @@ class HostPlay {
 
   // ---- tasks and handlers ---------------------------------------------------------------------
 
-  private async taskEnv(facts: Facts): Promise<(task: Task) => TaskEnv> {
+  private async taskEnv(facts: Facts): Promise<EnvFor> {
     const { play, job, opts } = this;
     const known = play.gatherFacts || !!this.state.facts;
     const pathLabel = this.reach ? (this.link as HostLink).path?.label ?? this.reach.paths[0]?.label ?? 'direct' : 'local';
@@ -241,32 +261,99 @@ class HostPlay {
     this.fail(`rolled back by its on-host timer: the controller could not renew the lease within --confirm-timeout${log ? ` (host log: ${log.split('\n').join(' / ')})` : ''}`);
   }
 
-  private async runTasks(env: (task: Task) => TaskEnv): Promise<void> {
+  private async runTasks(env: EnvFor): Promise<boolean> {
     if (this.play.tasks.length) await prefetch(this.play.tasks, env(this.play.tasks[0]!));
-    for (const task of this.play.tasks) {
-      if (this.opts.signal?.aborted) throw new Error('interrupted before this task');
-      if (!(await this.step(task, env(task), false))) return;
-    }
+    return runSteps(this.play.steps ?? this.play.tasks, this.stepHost(env));
   }
 
-  /** Handlers run once, in the order they are defined, and only for a host that did not fail. */
-  private async runHandlers(env: (task: Task) => TaskEnv): Promise<void> {
+  /** What the block walker may do on this host. */
+  private stepHost(env: EnvFor): StepHost {
+    return {
+      task: (task) => {
+        if (this.opts.signal?.aborted) throw new Error('interrupted before this task');
+        return this.step(task, env(task), false);
+      },
+      meta: (m) => this.meta(m, env),
+      include: (b) => this.include(b, env()),
+      flush: async () => {
+        await this.session.flush();
+        return this.settle();
+      },
+      takeFailure: () => this.takeFailure(),
+      restoreFailure: (f) => void (this.failure = f),
+      rescuing: (f) => this.rescuing(f, env()),
+    };
+  }
+
+  private async meta(m: Meta, env: EnvFor): Promise<boolean> {
+    if (m.action === 'noop') return true;
+    if (m.action === 'flush_handlers') {
+      await this.session.flush();
+      return (await this.settle()) && this.runHandlers(env);
+    }
+    const e = env();
+    if (m.when !== undefined && !evalCondition(m.when, layerVars(e.baseVars, e.registered, e.extraVars))) return true;
+    this.ended = true; // end_host
+    return false;
+  }
+
+  /** include_tasks, a task of its own: what waits is carried out first so that it is recorded in order. */
+  private async include(b: Block, env: TaskEnv): Promise<'run' | 'skip' | 'stopped'> {
+    await this.session.flush();
+    if (!(await this.settle())) return 'stopped';
+    const when = b.include!.when;
+    const run = when === undefined || evalCondition(when, layerVars(env.baseVars, env.registered, env.extraVars));
+    const name = b.name ?? 'include_tasks';
+    this.obs.taskStart?.(this.job.name, name);
+    const r: TaskResult = {
+      task: name, status: run ? 'ok' : 'skipped', changed: false, msg: run ? `included: ${b.include!.file}` : 'conditional result was False',
+      diffs: [], commands: [], executed: false,
+    };
+    this.tasks.push(r);
+    countTask(this.recap, r);
+    this.obs.taskDone?.(this.job.name, r);
+    return run ? 'run' : 'skip';
+  }
+
+  /** The failure is the rescue's now: the host goes on, nothing planned on the failed changes stands. */
+  private takeFailure(): TaskFailure | undefined {
+    const f = this.failure;
+    if (!f || this.failed()) return undefined;
+    this.failure = undefined;
+    this.session.resume();
+    // What the batch did not carry out was remembered as written: read the host again. (Check
+    // mode keeps its would-be state: nothing there was carried out anyway.)
+    if (!this.opts.check) this.session.forget();
+    return f;
+  }
+
+  /** As in Ansible: counted as rescued when the rescue begins, the failed task and result in its variables. */
+  private rescuing(f: TaskFailure, env: TaskEnv): void {
+    this.recap.rescued++;
+    f.result.rescued = true;
+    env.registered.ansible_failed_task = { name: f.task.name, action: f.task.module };
+    env.registered.ansible_failed_result = f.registered;
+  }
+
+  /** Notified handlers run once each, in the order they are defined (at a flush_handlers, or the end of the play). */
+  private async runHandlers(env: EnvFor): Promise<boolean> {
     for (const h of this.play.handlers) {
-      if (this.failed()) return;
       if (!this.notified.has(h.name) && !h.listen.some((l) => this.notified.has(l))) continue;
       if (this.opts.signal?.aborted) throw new Error('interrupted before handlers');
-      if (!(await this.step(h, env(h), true))) return;
+      if (!(await this.step(h, env(h), true))) return false;
     }
+    this.notified.clear();
+    return true;
   }
 
   private async step(task: Task, env: TaskEnv, handler: boolean): Promise<boolean> {
     this.obs.taskStart?.(this.job.name, task.name);
     const outcome = await runTask(task, env, handler);
-    if (this.failed()) return false; // a batch it sent failed an earlier task, or the guard fired
+    if (this.stopped()) return false; // a batch it sent failed an earlier task, or the guard fired
     if (outcome.result.sharedFrom !== undefined) return true; // run_once on another host: only its register is ours
     if (outcome.result.changed) this.unproven = true;
     if (outcome.result.changed && !handler) for (const n of task.notify) this.notified.add(n);
-    this.waiting.push({ name: task.name, outcome });
+    this.waiting.push({ task, outcome });
     // A failure waiting behind queued changes: they run (or not) now, so it is recorded in order.
     if (!outcome.pending && outcome.result.status === 'failed' && !outcome.result.ignored) await this.session.flush();
     return this.settle();
@@ -279,19 +366,19 @@ class HostPlay {
       const p = head.outcome.pending;
       if (p && !p.ready()) break;
       this.waiting.shift();
-      const { result: r } = p ? await p.settle() : head.outcome;
+      const { result: r, registered } = p ? await p.settle() : head.outcome;
       this.tasks.push(r);
-      countTask(this.recap, r);
       this.obs.taskDone?.(this.job.name, r);
       if (r.status === 'failed' && !r.ignored) {
-        this.status = 'failed';
-        this.msg ??= `${head.name}: ${r.msg ?? 'failed'}`;
+        // Counted when it fails the host (failOnTask), not when a rescue takes it.
+        this.failure = { task: head.task, registered, msg: r.msg ?? 'failed', result: r };
         this.waiting.length = 0;
         this.session.discard();
         return false;
       }
+      countTask(this.recap, r);
     }
-    return !this.failed();
+    return !this.stopped();
   }
 
   // ---- fresh logins -----------------------------------------------------------------------------
@@ -334,6 +421,7 @@ class HostPlay {
     if (this.failed()) return;
     await this.session.flush();
     await this.settle();
+    this.failOnTask();
     if (this.failed()) return;
     if (this.recap.changed > 0) this.status = 'changed';
     const tx = this.state.tx;

@@ -18,6 +18,8 @@ export interface TaskResult {
   changed: boolean;
   /** A failure that `ignore_errors` let pass. */
   ignored?: boolean;
+  /** A failure a block's `rescue` took: the host went on (and was not rolled back). */
+  rescued?: boolean;
   msg?: string;
   /** What the task prints in the log whatever its status (debug's message). */
   output?: string;
@@ -88,11 +90,17 @@ export function emptyRecap(): Recap {
   return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
 }
 
-/** Ansible's counting: `ok` counts every task that did not fail or skip, changed ones included. */
+/**
+ * Ansible's counting: `ok` counts every task that did not fail or skip, changed ones included,
+ * and a failure `ignore_errors` let pass (it is also `ignored`).
+ */
 export function countTask(recap: Recap, r: TaskResult): void {
   if (r.status === 'skipped') recap.skipped++;
-  else if (r.status === 'failed') recap[r.ignored ? 'ignored' : 'failed']++;
-  else {
+  else if (r.status === 'failed' && !r.ignored) recap.failed++;
+  else if (r.status === 'failed') {
+    recap.ignored++;
+    recap.ok++;
+  } else {
     recap.ok++;
     if (r.changed) recap.changed++;
   }

@@ -1,98 +1,32 @@
 // Reads a playbook file into the validated model. Every mistake is reported with file:line:col
 // and what was expected; all mistakes of a file are collected and reported together.
 import { readFile } from 'node:fs/promises';
-import { parseYaml, type PathKey, type YamlDoc } from '../yaml.js';
-import { UsageError, ValidationError, ValidationErrors, type SourcePos } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { parseYaml, type PathKey } from '../yaml.js';
+import { UsageError, ValidationError, ValidationErrors } from '../errors.js';
 import { findModule, moduleNames } from '../modules/index.js';
 import { checkModuleArgs } from './args.js';
-import { checkTemplate } from './template.js';
-import { checkCondition } from './condition.js';
 import { didYouMean } from './suggest.js';
-import type { Play, Playbook, Task } from './model.js';
-import { ansibleBoolean } from './bool.js';
+import type { Meta, Play, Playbook, Task } from './model.js';
+import { Checker, describe, isObj, type Obj } from './checker.js';
+import { checkSteps, type Scope } from './steps.js';
+import { includedName, readIncluded } from './include-file.js';
+import { mergeTags, tagList } from './tags.js';
+import { tasksOf } from './step-list.js';
 import { stringArgs } from './kv-args.js';
 import { checkDelegateTo, checkEnvironment, expandLocalAction } from './task-keywords.js';
 import { LOOP_KEYS, pickLoop, type LoopKind } from './loops.js';
 
 const PLAY_KEYS = [
   'name', 'hosts', 'vars', 'tasks', 'pre_tasks', 'post_tasks', 'handlers', 'become', 'become_user',
-  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage', 'environment', 'diff',
+  'gather_facts', 'connection', 'remote_user', 'serial', 'max_fail_percentage', 'tags', 'vars_files',
+  'environment', 'diff',
 ] as const;
 const TASK_KEYS = [
   'name', 'when', 'register', 'notify', 'changed_when', 'failed_when', 'ignore_errors', ...LOOP_KEYS,
   'loop_control', 'become', 'become_user', 'vars', 'listen', 'no_log', 'check_mode', 'tags',
   'args', 'environment', 'delegate_to', 'run_once', 'diff',
 ] as const;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-class Checker {
-  readonly errors: ValidationError[] = [];
-  constructor(readonly doc: YamlDoc) {}
-  pos(path: readonly PathKey[], which: 'key' | 'value' = 'value'): SourcePos {
-    return this.doc.at(path, which);
-  }
-  fail(path: readonly PathKey[], detail: string, which: 'key' | 'value' = 'value'): void {
-    this.errors.push(new ValidationError(this.pos(path, which), detail));
-  }
-  string(v: unknown, path: PathKey[], what: string): string | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v === 'string' || typeof v === 'number') return String(v);
-    this.fail(path, `${what}: expected a string, got ${describe(v)}`);
-    return undefined;
-  }
-  bool(v: unknown, path: PathKey[], what: string): boolean | undefined {
-    if (v === undefined) return undefined;
-    const b = ansibleBoolean(v);
-    if (b === undefined) this.fail(path, `${what}: expected a boolean (true/false), got ${describe(v)}`);
-    return b;
-  }
-  mapping(v: unknown, path: PathKey[], what: string): Obj {
-    if (v === undefined || v === null) return {};
-    if (isObj(v)) return v;
-    this.fail(path, `${what}: expected a mapping, got ${describe(v)}`);
-    return {};
-  }
-  stringList(v: unknown, path: PathKey[], what: string): string[] {
-    if (v === undefined || v === null) return [];
-    if (typeof v === 'string') return [v];
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-    this.fail(path, `${what}: expected a string or a list of strings, got ${describe(v)}`);
-    return [];
-  }
-  unknownKeys(o: Obj, allowed: readonly string[], path: PathKey[], what: string): void {
-    for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) {
-        this.fail([...path, k], `unknown ${what} keyword '${k}'${didYouMean(k, allowed)}; expected one of: ${allowed.join(', ')}`, 'key');
-      }
-    }
-  }
-  /** Static syntax check of every template inside a value. */
-  templates(v: unknown, path: PathKey[]): void {
-    if (typeof v === 'string') {
-      const bad = checkTemplate(v);
-      if (bad) this.errors.push(new ValidationError(this.doc.within(path, bad.offset), `template error: ${bad.message}`));
-    } else if (Array.isArray(v)) v.forEach((x, i) => this.templates(x, [...path, i]));
-    else if (isObj(v)) for (const [k, x] of Object.entries(v)) this.templates(x, [...path, k]);
-  }
-  condition(v: unknown, path: PathKey[], what: string): void {
-    if (v === undefined) return;
-    const bad = checkCondition(v);
-    if (bad) {
-      const at = bad.index !== undefined && Array.isArray(v) ? [...path, bad.index] : path;
-      this.errors.push(new ValidationError(this.doc.within(at, bad.offset), `${what}: invalid expression: ${bad.message}`));
-    }
-  }
-}
 
 export async function loadPlaybook(file: string): Promise<Playbook> {
   let text: string;
@@ -105,29 +39,47 @@ export async function loadPlaybook(file: string): Promise<Playbook> {
 }
 
 export function parsePlaybook(text: string, file: string): Playbook {
-  const doc = parseYaml(text, file);
-  const c = new Checker(doc);
-  const plays: Play[] = [];
-  if (!Array.isArray(doc.data)) {
-    c.fail([], `a playbook is a list of plays (each with 'hosts' and 'tasks'), got ${describe(doc.data)}`);
-  } else {
-    doc.data.forEach((raw, i) => {
-      const play = checkPlay(c, raw, [i]);
-      if (play) plays.push(play);
-    });
-  }
+  const c = new Checker(parseYaml(text, file));
+  const plays = checkPlays(c, { tags: [], files: [resolve(file)] });
   if (c.errors.length === 1) throw c.errors[0]!;
   if (c.errors.length > 1) throw new ValidationErrors(c.errors);
   return { file, plays };
 }
 
-function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined {
+/** What a play inherits from the import_playbook lines that led to its file. */
+interface PlaysScope {
+  tags: string[];
+  /** The playbook files being read, outermost first. */
+  files: string[];
+}
+
+function checkPlays(c: Checker, scope: PlaysScope): Play[] {
+  const data = c.doc.data;
+  if (!Array.isArray(data)) {
+    c.fail([], `a playbook is a list of plays (each with 'hosts' and 'tasks'), got ${describe(data)}`);
+    return [];
+  }
+  return data.flatMap((raw, i) => {
+    if (isObj(raw) && 'import_playbook' in raw) return importPlaybook(c, raw, [i], scope);
+    const play = checkPlay(c, raw, [i], scope);
+    return play ? [play] : [];
+  });
+}
+
+/** `- import_playbook: other.yml` (relative to this playbook's directory): its plays, here. */
+function importPlaybook(c: Checker, raw: Obj, path: PathKey[], scope: PlaysScope): Play[] {
+  c.unknownKeys(raw, ['import_playbook', 'name', 'tags'], path, 'import_playbook');
+  const name = includedName(c, raw.import_playbook, [...path, 'import_playbook'], 'import_playbook');
+  const here = dirname(scope.files[scope.files.length - 1]!);
+  const found = name === undefined ? undefined : readIncluded(c, name, [here], [...path, 'import_playbook'], 'import_playbook', scope.files);
+  if (!found) return [];
+  const tags = mergeTags(scope.tags, tagList(c, raw.tags, [...path, 'tags']));
+  return checkPlays(c.forDoc(found.doc), { tags, files: [...scope.files, found.file] });
+}
+
+function checkPlay(c: Checker, raw: unknown, path: PathKey[], outer: PlaysScope): Play | undefined {
   if (!isObj(raw)) {
     c.fail(path, `expected a play (a mapping with 'hosts' and 'tasks'), got ${describe(raw)}`);
-    return undefined;
-  }
-  if ('import_playbook' in raw) {
-    c.fail([...path, 'import_playbook'], `'import_playbook' is not supported; list the plays in one file`, 'key');
     return undefined;
   }
   c.unknownKeys(raw, PLAY_KEYS, path, 'play');
@@ -136,10 +88,18 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined 
   else if (Array.isArray(raw.hosts)) hosts = c.stringList(raw.hosts, [...path, 'hosts'], 'hosts').join(':');
   else hosts = c.string(raw.hosts, [...path, 'hosts'], 'hosts') ?? '';
 
-  const vars = c.mapping(raw.vars, [...path, 'vars'], 'vars');
-  c.templates(vars, [...path, 'vars']);
-  const taskList = (key: string) => checkTaskList(c, raw[key], [...path, key], false);
-  const tasks = [...taskList('pre_tasks'), ...taskList('tasks'), ...taskList('post_tasks')];
+  const ownVars = c.mapping(raw.vars, [...path, 'vars'], 'vars');
+  c.templates(ownVars, [...path, 'vars']);
+  const file = outer.files[outer.files.length - 1]!;
+  // As in Ansible, vars_files win over the play's vars.
+  const vars = { ...ownVars, ...checkVarsFiles(c, raw.vars_files, [...path, 'vars_files'], dirname(file)) };
+  const tags = mergeTags(outer.tags, tagList(c, raw.tags, [...path, 'tags']));
+  const scope: Scope = { when: [], vars: {}, tags, dirs: [dirname(file)], files: outer.files };
+  const taskList = (key: string) => checkSteps(c, raw[key], [...path, key], scope, checkTask);
+  // As in Ansible, the handlers notified in pre_tasks run before tasks, those of tasks before post_tasks.
+  const flush = (key: string): Meta[] => (raw[key] ? [{ kind: 'meta', action: 'flush_handlers', name: 'meta', tags: [], implicit: true, pos: c.pos([...path, key]) }] : []);
+  const steps = [...taskList('pre_tasks'), ...flush('pre_tasks'), ...taskList('tasks'), ...flush('post_tasks'), ...taskList('post_tasks')];
+  const tasks = tasksOf(steps);
   const handlers = checkTaskList(c, raw.handlers, [...path, 'handlers'], true);
   const known = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
   const allTasks = [...tasks, ...handlers];
@@ -162,7 +122,9 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined 
     hosts,
     vars,
     tasks,
+    steps,
     handlers,
+    tags,
     become: c.bool(raw.become, [...path, 'become'], 'become') ?? false,
     becomeUser: c.string(raw.become_user, [...path, 'become_user'], 'become_user') ?? 'root',
     gatherFacts: c.bool(raw.gather_facts, [...path, 'gather_facts'], 'gather_facts') ?? true,
@@ -174,6 +136,24 @@ function checkPlay(c: Checker, raw: unknown, path: PathKey[]): Play | undefined 
     diff: c.bool(raw.diff, [...path, 'diff'], 'diff'),
     pos: c.pos(path),
   };
+}
+
+/** `vars_files:` — each a YAML mapping (relative to the playbook's directory), later ones winning. */
+function checkVarsFiles(c: Checker, v: unknown, path: PathKey[], dir: string): Obj {
+  const names = c.stringList(v, path, 'vars_files');
+  const out: Obj = {};
+  names.forEach((n, i) => {
+    const at = Array.isArray(v) ? [...path, i] : path;
+    const name = includedName(c, n, at, 'vars_files');
+    const found = name === undefined ? undefined : readIncluded(c, name, [dir], at, 'vars_files', []);
+    if (!found) return;
+    const fc = c.forDoc(found.doc);
+    const data = found.doc.data;
+    if (data !== null && data !== undefined && !isObj(data)) return fc.fail([], `vars_files: ${found.file} must hold a mapping of variables, got ${describe(data)}`);
+    fc.templates(data ?? {}, []);
+    Object.assign(out, data);
+  });
+  return out;
 }
 
 function checkSerial(c: Checker, v: unknown, path: PathKey[]): Array<number | string> | undefined {

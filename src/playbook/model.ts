@@ -4,6 +4,7 @@ import type { SourcePos } from '../errors.js';
 import type { LoopKind } from './loops.js';
 
 export interface Task {
+  kind?: undefined;
   name: string;
   module: string;
   /** Module arguments as written (templates unrendered). */
@@ -35,10 +36,49 @@ export interface Task {
   runOnce?: boolean;
   /** `diff:` whether --diff/plan shows this task's file diffs (the play's, else shown). */
   diff?: boolean;
+  /** Effective tags: its own, its blocks' and imports', its play's (sorted, for --tags/--skip-tags). */
+  tags?: string[];
   pos: SourcePos;
   /** Position of the module's arguments, for run-time argument errors. */
   argsPos: SourcePos;
 }
+
+/**
+ * `block:` with its `rescue:` and `always:`, also what `import_tasks`/`include_tasks` expand to.
+ * The keywords written on it (when, become, vars, tags...) are already pushed down into its
+ * tasks at load time, as Ansible applies them to each.
+ */
+export interface Block {
+  kind: 'block';
+  name?: string;
+  block: Step[];
+  rescue: Step[];
+  always: Step[];
+  /** Effective tags (listing only: each task carries its own). */
+  tags: string[];
+  /**
+   * include_tasks: a task of its own, as in Ansible — selected by its own tags (its tasks do not
+   * inherit them), its `when` decided once, reported ok (or skipped), listed alone.
+   */
+  include?: { file: string; when?: unknown };
+  pos: SourcePos;
+}
+
+export type MetaAction = 'flush_handlers' | 'noop' | 'end_host';
+
+/** `meta:` — an action of the engine itself, not a module. */
+export interface Meta {
+  kind: 'meta';
+  action: MetaAction;
+  name: string;
+  when?: unknown;
+  tags: string[];
+  /** Ansible's own flush_handlers after pre_tasks and after tasks: never listed, never deselected. */
+  implicit?: boolean;
+  pos: SourcePos;
+}
+
+export type Step = Task | Block | Meta;
 
 export interface Play {
   name: string;
@@ -46,8 +86,16 @@ export interface Play {
   vars: Record<string, unknown>;
   /** `environment:` of the play, under each task's own. */
   environment?: unknown;
+  /**
+   * Every task of pre_tasks, tasks and post_tasks in order, blocks flattened (their rescue and
+   * always sections included): for checks and prefetching. What runs is `steps`.
+   */
   tasks: Task[];
+  /** The same with their structure (blocks, meta); absent: `tasks`, one after the other. */
+  steps?: Step[];
   handlers: Task[];
+  /** The play's own tags (its tasks carry them too). */
+  tags?: string[];
   become: boolean;
   becomeUser: string;
   gatherFacts: boolean;
