@@ -133,9 +133,11 @@ async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
     return failure(task, `${where(task)}: ${err.message}`);
   }
   const results: TaskOutcome[] = [];
-  for (const item of items) {
-    const itemVars = layerVars(vars, { [task.loopVar]: item }, env.extraVars);
+  for (const [index, item] of items.entries()) {
+    const itemVars = layerVars(vars, loopVarsOf(task, item, index), env.extraVars);
     const one = await runOnce(task, env, itemVars, true);
+    // As in Ansible, each item's result names its item (and index) under the loop's variables.
+    one.registered = { ...one.registered, ...loopVarsOf(task, item, index) };
     const label = task.loopLabel !== undefined ? renderDeep(task.loopLabel, itemVars) : item;
     one.result.task = `${task.name} (item=${typeof label === 'string' ? label : JSON.stringify(label)})`;
     results.push(one);
@@ -158,7 +160,17 @@ async function runLoop(task: Task, env: TaskEnv, vars: Vars): Promise<TaskOutcom
     executed: rs.some((r) => r.executed),
     items: rs,
   };
-  return { result, registered: { changed, failed, skipped, results: results.map((r) => r.registered) } };
+  // Ansible's summary message of a loop (TaskExecutor.run).
+  if (rs.length === 0) return { result, registered: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
+  const msg = failed ? 'One or more items failed' : skipped ? 'All items skipped' : 'All items completed';
+  return { result, registered: { changed, failed, skipped, msg, results: results.map((r) => r.registered) } };
+}
+
+/** The variables a loop item runs with, and which its result carries: item, index, and their names. */
+function loopVarsOf(task: Task, item: unknown, index: number): Vars {
+  const vars: Vars = { [task.loopVar]: item, ansible_loop_var: task.loopVar };
+  if (task.loopIndexVar) Object.assign(vars, { [task.loopIndexVar]: index, ansible_index_var: task.loopIndexVar });
+  return vars;
 }
 
 /** `alone`: the outcome is needed at once (a loop's items), so the changes do not wait in the batch. */

@@ -252,7 +252,7 @@ function checkTask(c: Checker, written: unknown, path: PathKey[], handler: boole
   c.condition(raw.failed_when, [...path, 'failed_when'], 'failed_when');
   const { loop, loopKind } = checkLoop(c, raw, path);
   const loopControl = c.mapping(raw.loop_control, [...path, 'loop_control'], 'loop_control');
-  c.unknownKeys(loopControl, ['loop_var', 'label'], [...path, 'loop_control'], 'loop_control');
+  c.unknownKeys(loopControl, ['loop_var', 'index_var', 'label'], [...path, 'loop_control'], 'loop_control');
   const register = c.string(raw.register, [...path, 'register'], 'register');
   if (register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(register)) c.fail([...path, 'register'], `register: '${register}' is not a valid variable name`);
   const name = c.string(raw.name, [...path, 'name'], 'name');
@@ -272,6 +272,7 @@ function checkTask(c: Checker, written: unknown, path: PathKey[], handler: boole
     loopKind,
     loopVar: c.string(loopControl.loop_var, [...path, 'loop_control', 'loop_var'], 'loop_var') ?? 'item',
     loopLabel: c.string(loopControl.label, [...path, 'loop_control', 'label'], 'label'),
+    loopIndexVar: c.string(loopControl.index_var, [...path, 'loop_control', 'index_var'], 'index_var'),
     become: c.bool(raw.become, [...path, 'become'], 'become'),
     becomeUser: c.string(raw.become_user, [...path, 'become_user'], 'become_user'),
     vars: c.mapping(raw.vars, [...path, 'vars'], 'vars'),

@@ -20,6 +20,8 @@ export interface Task {
   loopKind?: LoopKind;
   loopVar: string;
   loopLabel?: string;
+  /** `loop_control.index_var`: the variable that holds the item's 0-based index. */
+  loopIndexVar?: string;
   become?: boolean;
   becomeUser?: string;
   vars: Record<string, unknown>;

@@ -4,18 +4,21 @@ import type { HostResult } from '../engine/results.js';
 import type { Paint } from './color.js';
 
 export function formatRecap(results: readonly HostResult[], paint: Paint): string {
-  const width = Math.max(20, ...results.map((r) => r.host.length + 1));
   const lines = [paint('PLAY RECAP ' + '*'.repeat(60), 'bold')];
   for (const r of results) {
     const c = r.recap;
     const color = r.status === 'unreachable' || r.status === 'failed' ? 'red' : c.changed ? 'yellow' : 'green';
+    // Ansible's default callback: `%-26s : ` then `name=%-4s` cells joined by one space.
     const cell = (k: string, n: number, col: 'green' | 'yellow' | 'red' | 'cyan') => {
-      const text = `${k}=${n}`.padEnd(k.length + 4);
+      const text = `${k}=${String(n).padEnd(4)}`;
       return n ? paint(text, col) : text;
     };
-    lines.push(
-      `${paint(r.host.padEnd(width), color)}: ${cell('ok', c.ok, 'green')}${cell('changed', c.changed, 'yellow')}${cell('unreachable', c.unreachable, 'red')}${cell('failed', c.failed, 'red')}${cell('skipped', c.skipped, 'cyan')}${cell('rescued', c.rescued, 'green')}${cell('ignored', c.ignored, 'cyan')}${r.path ? ` path=${r.path}` : ''}${r.rolledBack ? ` rolled_back_by=${r.rolledBack}` : ''}`,
-    );
+    const cells = [
+      cell('ok', c.ok, 'green'), cell('changed', c.changed, 'yellow'), cell('unreachable', c.unreachable, 'red'),
+      cell('failed', c.failed, 'red'), cell('skipped', c.skipped, 'cyan'), cell('rescued', c.rescued, 'green'), cell('ignored', c.ignored, 'cyan'),
+    ];
+    const extra = `${r.path ? ` path=${r.path}` : ''}${r.rolledBack ? ` rolled_back_by=${r.rolledBack}` : ''}`;
+    lines.push(`${paint(r.host, color)}${' '.repeat(Math.max(0, 26 - r.host.length))} : ${cells.join(' ')}${extra}`);
   }
   return lines.join('\n');
 }
