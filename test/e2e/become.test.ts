@@ -4,19 +4,20 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const PASSWORD = 'S3cret pass: with spaces';
 
-describe.skipIf(!labAvailable() || !existsSync('/usr/bin/sudo'))('become through sudo on a real host', () => {
+describe.skipIf(!labAvailable() || !existsSync('/usr/bin/sudo')).each(labKinds())('become through sudo on a real host ($name)', (kind) => {
   let lab: Lab;
   let inv: string;
   const tmp = mkdtempSync(join(tmpdir(), 'remedy-become-'));
   const pb = join(tmp, 'become.yml');
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 1, prefix: 'remedy-become' });
+    lab = await startLab({ hosts: 1, prefix: 'remedy-become', ...kind });
     const h = lab.hosts[0]!;
     // An unprivileged user with the lab key, allowed full sudo with a password (the host's /etc is its own).
     const r = await lab.exec(h, [

@@ -6,19 +6,20 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const FILES = ['/etc/hosts.deny', '/etc/hosts.allow', '/etc/ssh/sshd_config'];
 
-describe.skipIf(!labAvailable())('engine end-to-end on real sshd hosts', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('engine end-to-end on real sshd hosts ($name)', (kind) => {
   let lab: Lab;
   let common: string[];
   const tmp = mkdtempSync(join(tmpdir(), 'remedy-e2e-'));
   const snapshot = async () => Object.fromEntries(await Promise.all(lab.hosts.map(async (h) => [h.name, await lab.fileState(h, FILES)] as const)));
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 3, prefix: 'remedy-e2e' });
+    lab = await startLab({ hosts: 3, prefix: 'remedy-e2e', ...kind });
     for (const h of lab.hosts) await lab.denyClient(h);
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile, '-e', `client_ip=${lab.clientIp}`];
   });

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type FileState, type Lab, type LabHost } from '../lab/lab.js';
 import { mapLimit } from '../lab/run.js';
 
@@ -49,7 +50,7 @@ function socketsOf(pid: number): number {
   }
 }
 
-describe.skipIf(!labAvailable())(`a ${HOSTS}-host fleet whose first play outlasts --confirm-timeout`, () => {
+describe.skipIf(!labAvailable()).each(labKinds())(`a ${HOSTS}-host fleet whose first play outlasts --confirm-timeout ($name)`, (kind) => {
   let lab: Lab;
   let common: string[];
   const before = new Map<string, Record<string, FileState | null>>();
@@ -63,7 +64,7 @@ describe.skipIf(!labAvailable())(`a ${HOSTS}-host fleet whose first play outlast
 
   beforeAll(async () => {
     const t0 = Date.now();
-    lab = await startLab({ hosts: HOSTS, prefix: 'remedy-flease' });
+    lab = await startLab({ hosts: HOSTS, prefix: 'remedy-flease', ...kind });
     console.log(`${HOSTS} lab hosts up in ${Date.now() - t0} ms`);
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
     await each(async (h) => {

@@ -5,12 +5,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const MARKER = '/tmp/remedy-fleet-marker';
 
-describe.skipIf(!labAvailable())('fleet on real sshd hosts', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('fleet on real sshd hosts ($name)', (kind) => {
   let lab: Lab;
   let common: string[];
   const tmp = mkdtempSync(join(tmpdir(), 'remedy-fleet-'));
@@ -26,7 +27,7 @@ describe.skipIf(!labAvailable())('fleet on real sshd hosts', () => {
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 4, prefix: 'remedy-fleet' });
+    lab = await startLab({ hosts: 4, prefix: 'remedy-fleet', ...kind });
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
   });
   afterAll(async () => {

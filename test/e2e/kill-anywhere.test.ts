@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type FileState, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
@@ -44,7 +45,7 @@ interface HostBefore {
   dropIns: string;
 }
 
-describe.skipIf(!labAvailable())('SIGKILL of the controller at any instant', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('SIGKILL of the controller at any instant ($name)', (kind) => {
   let lab: Lab;
   let common: string[];
   const before = new Map<string, HostBefore>();
@@ -74,7 +75,7 @@ rm -rf /var/lib/remedy/runs`);
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 3, prefix: 'remedy-kill' });
+    lab = await startLab({ hosts: 3, prefix: 'remedy-kill', ...kind });
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
     for (const h of lab.hosts) {
       await lab.denyClient(h);

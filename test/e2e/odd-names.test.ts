@@ -5,20 +5,21 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const DROP_IN = "/etc/ssh/sshd_config.d/nl\nx 'q'.conf";
 const tmp = mkdtempSync(join(tmpdir(), 'remedy-names-'));
 
-describe.skipIf(!labAvailable())('drop-ins with odd names on a real sshd host', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('drop-ins with odd names on a real sshd host ($name)', (kind) => {
   let lab: Lab;
   let h: LabHost;
   let common: string[];
   const env = { XDG_STATE_HOME: join(tmp, 'state') };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 1, prefix: 'remedy-names' });
+    lab = await startLab({ hosts: 1, prefix: 'remedy-names', ...kind });
     h = lab.hosts[0]!;
     common = ['-i', lab.inventoryFile, '--known-hosts', lab.knownHostsFile];
     await lab.writeFile(h, DROP_IN, 'LoginGraceTime 77\n', '0644');

@@ -1,18 +1,19 @@
 // The smaller shipped playbooks on real hosts: MaxStartups is raised where sshd reads it and
 // never lowered; restore-sshd on a healthy host validates and changes nothing.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const effective = async (lab: Lab, h: LabHost) => (await lab.exec(h, 'sshd -T | grep -i ^maxstartups')).stdout.trim();
 
-describe.skipIf(!labAvailable())('shipped playbooks on real hosts', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('shipped playbooks on real hosts ($name)', (kind) => {
   let lab: Lab;
   let low: LabHost, high: LabHost;
   let common: string[];
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 2, prefix: 'remedy-pbs' });
+    lab = await startLab({ hosts: 2, prefix: 'remedy-pbs', ...kind });
     [low, high] = lab.hosts as [LabHost, LabHost];
     await lab.setSshdOption(low, 'MaxStartups 5:30:50');
     await lab.setSshdOption(high, 'MaxStartups 50:30:200');

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
@@ -33,12 +34,12 @@ function shardProcess(args: string[], k: number): Promise<{ code: number | null;
 const counts = (recap: Record<string, any>) =>
   Object.fromEntries(Object.entries(recap).map(([h, r]) => [h, { status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.unreachable, skipped: r.skipped }]));
 
-describe.skipIf(!labAvailable())(`${N} shards of one fleet (real sshd hosts)`, () => {
+describe.skipIf(!labAvailable()).each(labKinds())(`${N} shards of one fleet (real sshd hosts) ($name)`, (kind) => {
   let lab: Lab;
   let common: string[];
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 6, prefix: 'remedy-shards' });
+    lab = await startLab({ hosts: 6, prefix: 'remedy-shards', ...kind });
     // The lab's hosts plus one address nobody answers: that host's shard ends unreachable (exit 3).
     const inventory = join(tmp, 'inventory.yml');
     const gone = lab.clientIp.replace(/\.1$/, '.250');

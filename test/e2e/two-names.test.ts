@@ -5,20 +5,21 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKinds } from '../lab/kinds.js';
 import { labAvailable, startLab, type Lab, type LabHost } from '../lab/lab.js';
 import { runCli, json } from './run-cli.js';
 
 const FILES = ['/etc/hosts.allow', '/etc/hosts.deny'];
 const tmp = mkdtempSync(join(tmpdir(), 'remedy-two-names-'));
 
-describe.skipIf(!labAvailable())('two inventory names for one real sshd host', () => {
+describe.skipIf(!labAvailable()).each(labKinds())('two inventory names for one real sshd host ($name)', (kind) => {
   let lab: Lab;
   let h: LabHost;
   let common: string[];
   const env = { XDG_STATE_HOME: join(tmp, 'state') };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 1, prefix: 'remedy-2names' });
+    lab = await startLab({ hosts: 1, prefix: 'remedy-2names', ...kind });
     h = lab.hosts[0]!;
     const inventory = join(tmp, 'inventory.yml');
     writeFileSync(inventory, `all:

@@ -33,6 +33,20 @@ export function imageAvailable(firewall: SystemdFirewall = 'nftables'): boolean 
   return existsSync(join(imageDir(firewall), '.remedy-image')) && existsSync('/usr/bin/systemd-nspawn');
 }
 
+// Every booted container's systemd and dbus hold ~6 inotify instances, all of them root's: the
+// kernel's default fs.inotify.max_user_instances of 128 runs out at ~20 containers, and the next
+// container's systemd hangs before it answers systemctl. Raised (never lowered) before a boot.
+const INOTIFY_LIMIT = '/proc/sys/fs/inotify/max_user_instances';
+const INOTIFY_PER_CONTAINER = 8;
+const INOTIFY_FLOOR = 1024;
+
+/** Enough inotify instances for `containers` more booted hosts (and labs of other runs beside them). */
+export async function ensureInotifyInstances(containers: number): Promise<void> {
+  const have = Number((await readFile(INOTIFY_LIMIT, 'utf8')).trim());
+  const want = Math.max(INOTIFY_FLOOR, 128 + containers * INOTIFY_PER_CONTAINER);
+  if (have < want) await writeFile(INOTIFY_LIMIT, `${want}\n`);
+}
+
 /** Where a container's files live: `dir` is the overlay's upper dir, so dir/etc is what differs. */
 const paths = (dir: string) => ({ upper: dir, work: `${dir}.work`, root: `${dir}.root` });
 

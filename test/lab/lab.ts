@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { labFiles, makeClientKey, writeLabFiles, type LabFiles } from './artifacts.js';
 import * as client from './client.js';
 import * as faults from './faults.js';
-import { bootContainer, imageAvailable, prepareContainer, waitBooted } from './container.js';
+import { bootContainer, ensureInotifyInstances, imageAvailable, prepareContainer, waitBooted } from './container.js';
 import { execIn, knownHostsLines, netnsCommand, prepareHostFiles, spawnHolder } from './host.js';
 import {
   DEFAULT_PREFIX, MAX_HOSTS_22, checkPrefix, cleanupStaleLabs, createHostNets, createLabNet, destroyLab, destroyLabSync, hostNet,
@@ -96,6 +96,7 @@ export async function startLab(opts: { hosts: number; prefix?: string } & Partia
     await makeClientKey(files.strangerKeyFile, `${net.id}-stranger`);
     await createHostNets(net, nets);
     trace('network up');
+    if (spec.kind === 'systemd') await ensureInotifyInstances(opts.hosts);
     const concurrency = spec.kind === 'systemd' ? CONTAINER_BOOT_CONCURRENCY : BOOT_CONCURRENCY;
     const hosts = await mapLimit(nets, concurrency, async (hn) => {
       const host = await bootHost(net, hn, authorizedKey, spec);
