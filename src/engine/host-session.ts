@@ -179,7 +179,13 @@ export class HostSession {
       else built[i]!.tx?.dropped();
     });
     const failed = outcomes.findIndex((o, i) => stepError(steps[i]!.change, o) !== undefined);
-    if (failed >= 0) this.halt(steps[failed]!.change);
+    if (failed >= 0) {
+      this.halt(steps[failed]!.change);
+      // Later tasks planned on the state the queued writes would leave; from the failed step on
+      // they did not (a write refused by its validate left the old bytes). Planning on that
+      // would carry a refused edit into the next write, past its validation: read again.
+      this.forget();
+    }
     await this.afterFlush?.();
   }
 
@@ -197,6 +203,7 @@ export class HostSession {
   /** Drop what was queued (the host failed before the batch was sent). */
   discard(): void {
     for (const q of this.queue) q.slot.outcome = { ran: false, why: 'not run: the host stopped before it' };
+    if (this.queue.length) this.forget(); // what they would have written is not there
     this.queue = [];
     this.stale.clear();
   }

@@ -327,9 +327,11 @@ function prefixFor(c: Change, env: TaskEnv): ((realPath: string) => TxLines) | u
   if (!tx) return undefined;
   if (c.kind === 'write') return (real) => tx.writePrefix(real);
   // The run directory is root's: a command run as another user changes only what that user
-  // may, and carries no transaction lines (unless it is one that cuts sshd or the firewall).
+  // may, and carries no transaction lines — unless rollback depends on them: one that cuts sshd
+  // or the firewall, backs files up, or must be undone (a directory made). Those always carry
+  // them, also when no facts say who we are (gather_facts: false).
   const asRoot = env.become ? env.become.user === 'root' : env.facts.userId === 0;
-  if (c.kind === 'run' && !c.readOnly && (asRoot || c.risk || c.saves)) return () => tx.commandPrefix(c);
+  if (c.kind === 'run' && !c.readOnly && (asRoot || c.risk || c.saves || c.undoOnRollback)) return () => tx.commandPrefix(c);
   return undefined;
 }
 

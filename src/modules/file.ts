@@ -10,6 +10,7 @@ import type { FileState, ModulePlan, RunChange } from '../engine/change.js';
 import type { ModuleDef } from './module.js';
 import { matches } from './file-attrs.js';
 import { quote } from '../shell.js';
+import { dirsToMake, lineage, mkdirStep } from './parent-dirs.js';
 
 const refused = (why: string) => z.unknown().refine((v) => v === undefined || v === null, `not supported: ${why}`).optional();
 
@@ -31,22 +32,6 @@ const args = z.strictObject({
   unsafe_writes: boolArg.optional(),
 });
 type Args = z.infer<typeof args>;
-
-const parentOf = (p: string) => p.replace(/\/[^/]*\/*$/, '') || '/';
-
-/** The path and each of its ancestors up to /: read at once (one exec) for a new directory. */
-function lineage(path: string): string[] {
-  const chain = [path];
-  for (let p = path; p !== '/'; ) chain.push((p = parentOf(p)));
-  return chain;
-}
-
-/** The path and, while they are absent, its parents: a new directory's missing ancestors and the first that exists. */
-function missingChain(path: string, state: (p: string) => FileState): string[] {
-  const chain = [path];
-  for (let p = path; p !== '/' && state(p).kind === 'absent'; ) chain.push((p = parentOf(p)));
-  return chain;
-}
 
 /** Lists a directory's entries: empty output means it may be removed (and made again on rollback). */
 export const emptyProbe = (dir: string) => `ls -A -- ${quote(dir)}`;
@@ -81,7 +66,7 @@ function makeDirs(a: Args, missing: string[]): RunChange[] {
     const q = quote(dir);
     const who = a.owner !== undefined || a.group !== undefined ? ` && chown ${quote(`${a.owner ?? ''}${a.group !== undefined ? `:${a.group}` : ''}`)} -- ${q}` : '';
     const mode = a.mode !== undefined ? ` && chmod ${a.mode} -- ${q}` : '';
-    return step({ command: `mkdir -- ${q}${who}${mode}`, undo: `rmdir -- ${q}`, undoOnRollback: true, touches: touch([dir]) });
+    return mkdirStep(dir, `${who}${mode}`);
   });
 }
 
@@ -127,11 +112,9 @@ export const file: ModuleDef<Args> = {
     }
     if (state === 'directory') {
       if (st.kind === 'absent') {
-        const chain = missingChain(a.path, (p) => ctx.file(p));
-        const top = chain[chain.length - 1]!;
-        const topState = ctx.file(top);
-        if (topState.kind !== 'dir') return { kind: 'fail', message: `${top} ${topState.kind === 'absent' ? 'is absent' : 'exists and is not a directory'}: cannot make ${a.path}` };
-        return change(makeDirs(a, chain.slice(0, -1).reverse()), a, 'directory');
+        const made = dirsToMake(a.path, (p) => ctx.file(p));
+        if ('error' in made) return { kind: 'fail', message: made.error };
+        return change(makeDirs(a, made.missing), a, 'directory');
       }
       if (st.kind !== 'dir') return { kind: 'fail', message: `${a.path} already exists as a ${st.kind === 'other' ? 'special file' : 'file'}` };
       return change(attrChanges(a, st), a, 'directory');

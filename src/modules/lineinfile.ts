@@ -6,6 +6,8 @@ import { str, boolArg } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { editableText, fileAttrArgs, planWrite } from './file-attrs.js';
 import { backupArg, withBackup } from './backup.js';
+import { dirsToMake, lineage, mkdirStep, parentOf } from './parent-dirs.js';
+import type { ModulePlan } from '../engine/change.js';
 
 const args = z
   .strictObject({
@@ -122,20 +124,35 @@ export const lineinfile: ModuleDef<Args> = {
   args,
   // As ansible.builtin.lineinfile declares them.
   argAliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
-  reads: (a) => [a.path],
+  // A file to create may need its directory made too: then every ancestor is read, in one round.
+  reads: (a, ctx) => (a.create && ctx.known(a.path)?.kind === 'absent' ? lineage(a.path) : [a.path]),
   plan(a, ctx) {
     const state = ctx.file(a.path);
     const cur = editableText(state);
     if ('error' in cur) return { kind: 'fail', message: cur.error };
     if ('absent' in cur) {
-      if (a.state === 'absent') return { kind: 'ok', message: `${a.path} does not exist` };
-      if (!a.create) return { kind: 'fail', message: `${a.path} does not exist (set create: true to create it)` };
+      // Ansible's own words, which its users' rescue blocks and asserts test for.
+      if (a.state === 'absent') return { kind: 'ok', message: 'file not present', registered: { msg: 'file not present' } };
+      if (!a.create) return { kind: 'fail', message: `Destination ${a.path} does not exist !`, registered: { rc: 257 } };
     }
     const text = 'text' in cur ? cur.text : '';
     const next = editLines(text, a);
     // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
     const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
     const write = planWrite(state, content, a);
-    return write ? withBackup({ kind: 'change', changes: [write] }, a.backup, state, ctx, 'backup') : { kind: 'ok' };
+    const found = a.state === 'absent' ? { found: splitLines(text).length - splitLines(next).length } : {};
+    if (!write) return { kind: 'ok', registered: { msg: '', ...found } };
+    const parents = state.kind === 'absent' ? dirsToMake(parentOf(a.path), (p) => ctx.file(p)) : { missing: [] };
+    if ('error' in parents) return { kind: 'fail', message: `Error creating ${parentOf(a.path)} (${parents.error})` };
+    const message = resultMessage(text, next, a);
+    const plan: ModulePlan = { kind: 'change', changes: [...parents.missing.map((d) => mkdirStep(d)), write], message, registered: { msg: message, ...found } };
+    return withBackup(plan, a.backup, state, ctx, 'backup');
   },
 };
+
+/** What ansible.builtin.lineinfile says it did: 'line added', 'line replaced', 'N line(s) removed'. */
+function resultMessage(before: string, after: string, a: Args): string {
+  const removed = splitLines(before).length - splitLines(after).length;
+  if (a.state === 'absent') return `${removed} line(s) removed`;
+  return removed < 0 ? 'line added' : 'line replaced';
+}

@@ -46,7 +46,7 @@ describe('lineinfile plan', () => {
     lineinfile.plan(lineinfile.args.parse({ path: '/f', ...args }), { facts, check: true, file: () => state, probe: () => { throw new Error('no probes'); }, vars: {} });
 
   it('plans nothing when nothing changes', () => {
-    expect(plan(file('a\n'), { line: 'a' })).toEqual({ kind: 'ok' });
+    expect(plan(file('a\n'), { line: 'a' })).toEqual({ kind: 'ok', registered: { msg: '' } });
   });
   it('keeps mode and owner of an existing file', () => {
     const p = plan(file('a\n'), { line: 'b' });
