@@ -131,22 +131,30 @@ export class HostSession {
         const tx = prefix(realPath);
         return { step: { kind: 'write', change, realPath, prefix: tx?.lines ?? '', commit: tx?.commit, timeoutMs: opts.timeoutMs }, tx };
       } });
-      this.remember(change);
+      // A new file's owner is the writer's, which remedy does not know: read it again once the
+      // batch ran rather than report uid -1 (stat after copy). Otherwise plan on the new bytes.
+      if (change.before.kind === 'absent' && (change.owner === undefined || change.group === undefined)) this.markStale([change.path], []);
+      else this.remember(change);
     } else {
       this.queue.push({ slot, step: () => {
         const tx = prefix('');
         return { step: { kind: 'run', change, prefix: tx?.lines ?? '', timeoutMs: opts.timeoutMs }, tx };
       } });
-      for (const f of change.touches?.files ?? []) {
-        this.files.delete(f);
-        this.stale.add(`f:${f}`);
-      }
-      for (const c of change.touches?.probes ?? []) {
-        this.probes.delete(c);
-        this.stale.add(`p:${c}`);
-      }
+      this.markStale(change.touches?.files ?? [], change.touches?.probes ?? []);
     }
     return slot;
+  }
+
+  /** What a queued change alters: forgotten now, read again only after the batch ran. */
+  private markStale(files: readonly string[], probes: readonly string[]): void {
+    for (const f of files) {
+      this.files.delete(f);
+      this.stale.add(`f:${f}`);
+    }
+    for (const c of probes) {
+      this.probes.delete(c);
+      this.stale.add(`p:${c}`);
+    }
   }
 
   /**

@@ -274,6 +274,7 @@ async function carryOut(task: Task, env: TaskEnv, vars: Vars, raw: ModulePlan, c
   const undo = plan.changes.flatMap((c) => (c.kind === 'run' && c.undo ? [c.undo] : []));
   if (undo.length) result.undo = undo.reverse();
   const registered: Record<string, unknown> = { changed, failed: false, msg: plan.message ?? '', ...plan.registered };
+  if ((task.diff ?? env.playDiff) === true) registered.diff = registeredDiff(plan.changes);
   if (check) {
     for (const c of plan.changes) if (c.kind === 'write') env.session.remember(c);
     if (result.commands.length) result.msg = `check mode: ${changed ? 'commands' : 'checks'} not run`;
@@ -415,6 +416,16 @@ function finish(task: Task, vars: Vars, result: TaskResult, registered: Record<s
     }
   }
   return { result, registered };
+}
+
+/** What Ansible registers as `diff` under `diff: true`: each write's text before and after. */
+function registeredDiff(changes: readonly Change[]): Array<Record<string, string>> {
+  return changes.flatMap((c) => {
+    if (c.kind !== 'write') return [];
+    const header = `${c.path} (content)`;
+    const before = c.before.kind === 'file' ? c.before.content.toString('utf8') : '';
+    return [{ before, after: c.content.toString('utf8'), before_header: header, after_header: header }];
+  });
 }
 
 /** `diff: false` keeps which files change but not their content, in the log and the report. */

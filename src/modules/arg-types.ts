@@ -56,3 +56,9 @@ function modeBits(v: string | number): number | string {
 
 /** owner/group: a name or a numeric id. */
 export const idArg = z.union([z.string(), z.number()]).transform(String);
+
+/**
+ * A path on the host: absolute, one line. A relative one would depend on the login user's home
+ * and on become, which a remediation must not guess (Ansible resolves it on the host).
+ */
+export const absPath = str(z.string().min(1).refine((p) => p.startsWith('/') && !/[\r\n]/.test(p), 'expected an absolute path'));

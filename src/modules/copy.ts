@@ -3,7 +3,7 @@
 // owner. A directory as `src` is refused (remedy copies single files).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { str } from './arg-types.js';
+import { absPath, str } from './arg-types.js';
 import { jsonDumps } from '../playbook/filters.js';
 import type { ModuleDef, PlanContext } from './module.js';
 import type { ModulePlan } from '../engine/change.js';
@@ -12,7 +12,7 @@ import { readControllerFile } from './controller-file.js';
 import { backupArg, withBackup } from './backup.js';
 
 const args = z.strictObject({
-  dest: str(z.string().min(1)),
+  dest: absPath,
   // Ansible's copy action writes a list or dict as json.dumps() of it.
   content: z.preprocess((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? jsonDumps(v) : v), str()).optional(),
   src: str(z.string().min(1)).optional(),

@@ -1,5 +1,6 @@
 // Shared by every module that writes a file: mode/owner arguments, and the rule that a write is
 // planned only when content or attributes really differ.
+import { z } from 'zod';
 import type { FileState, WriteChange } from '../engine/change.js';
 import { idArg, modeArg, str } from './arg-types.js';
 import { MAX_FETCH_BYTES } from '../engine/remote-files.js';
@@ -8,8 +9,13 @@ export const fileAttrArgs = {
   mode: modeArg.optional(),
   owner: idArg.optional(),
   group: idArg.optional(),
-  /** Command run against the candidate file before it replaces the original (`%s` = its path). */
-  validate: str().optional(),
+  /**
+   * Command run against the candidate file before it replaces the original (`%s` = its path).
+   * Without `%s` it would check something else and pass: refused, in Ansible's words.
+   */
+  validate: str(z.string().superRefine((v, ctx) => {
+    if (!v.includes('%s')) ctx.addIssue({ code: 'custom', message: `validate must contain %s: ${v}` });
+  })).optional(),
 };
 
 export interface FileAttrs {
@@ -52,7 +58,7 @@ export function editableText(state: FileState): { text: string } | { error: stri
     case 'absent':
       return { absent: true };
     case 'dir':
-      return { error: `${state.path} is a directory` };
+      return { error: `Path ${state.path} is a directory !` }; // Ansible's words (lineinfile, replace)
     case 'large':
       return { error: `${state.path} is too large to edit safely (${state.size} bytes; remedy reads and rewrites files of up to ${MAX_FETCH_BYTES} bytes)` };
     default:

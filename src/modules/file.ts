@@ -5,7 +5,7 @@
 // directory's mode and owner set back. Not supported, refused when asked: links (state link
 // or hard; removing a link), `recurse`, removing a directory that is not empty.
 import { z } from 'zod';
-import { boolArg, idArg, modeArg, str } from './arg-types.js';
+import { absPath, boolArg, idArg, modeArg } from './arg-types.js';
 import type { FileState, ModulePlan, RunChange } from '../engine/change.js';
 import type { ModuleDef } from './module.js';
 import { matches } from './file-attrs.js';
@@ -15,7 +15,7 @@ import { dirsToMake, lineage, mkdirStep } from './parent-dirs.js';
 const refused = (why: string) => z.unknown().refine((v) => v === undefined || v === null, `not supported: ${why}`).optional();
 
 const args = z.strictObject({
-  path: str(z.string().min(1).refine((p) => p.startsWith('/'), 'expected an absolute path')),
+  path: absPath,
   state: z.enum(['file', 'directory', 'absent', 'touch', 'link', 'hard'])
     .refine((st) => st !== 'link' && st !== 'hard', 'link and hard are not supported: remedy does not make links (its rollback could not undo them)')
     .optional(),

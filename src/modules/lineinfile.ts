@@ -2,8 +2,8 @@
 // the LAST matching line is replaced, unless `firstmatch: true`. Every other byte of the file,
 // including each line's own line ending, is kept.
 import { z } from 'zod';
-import { str, boolArg } from './arg-types.js';
-import type { ModuleDef } from './module.js';
+import { absPath, str, boolArg } from './arg-types.js';
+import type { ModuleDef, PlanContext } from './module.js';
 import { editableText, fileAttrArgs, planWrite } from './file-attrs.js';
 import { backupArg, withBackup } from './backup.js';
 import { dirsToMake, lineage, mkdirStep, parentOf } from './parent-dirs.js';
@@ -11,7 +11,7 @@ import type { ModulePlan } from '../engine/change.js';
 
 const args = z
   .strictObject({
-    path: str(z.string().min(1)),
+    path: absPath,
     line: str().optional(),
     regexp: str().optional(),
     search_string: str().optional(),
@@ -126,29 +126,45 @@ export const lineinfile: ModuleDef<Args> = {
   argAliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   // A file to create may need its directory made too: then every ancestor is read, in one round.
   reads: (a, ctx) => (a.create && ctx.known(a.path)?.kind === 'absent' ? lineage(a.path) : [a.path]),
-  plan(a, ctx) {
-    const state = ctx.file(a.path);
-    const cur = editableText(state);
-    if ('error' in cur) return { kind: 'fail', message: cur.error };
-    if ('absent' in cur) {
-      // Ansible's own words, which its users' rescue blocks and asserts test for.
-      if (a.state === 'absent') return { kind: 'ok', message: 'file not present', registered: { msg: 'file not present' } };
-      if (!a.create) return { kind: 'fail', message: `Destination ${a.path} does not exist !`, registered: { rc: 257 } };
-    }
-    const text = 'text' in cur ? cur.text : '';
-    const next = editLines(text, a);
-    // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
-    const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
-    const write = planWrite(state, content, a);
-    const found = a.state === 'absent' ? { found: splitLines(text).length - splitLines(next).length } : {};
-    if (!write) return { kind: 'ok', registered: { msg: '', ...found } };
-    const parents = state.kind === 'absent' ? dirsToMake(parentOf(a.path), (p) => ctx.file(p)) : { missing: [] };
-    if ('error' in parents) return { kind: 'fail', message: `Error creating ${parentOf(a.path)} (${parents.error})` };
-    const message = resultMessage(text, next, a);
-    const plan: ModulePlan = { kind: 'change', changes: [...parents.missing.map((d) => mkdirStep(d)), write], message, registered: { msg: message, ...found } };
-    return withBackup(plan, a.backup, state, ctx, 'backup');
-  },
+  plan: (a, ctx) => withWarnings(planEdit(a, ctx), warningsOf(a)),
 };
+
+function planEdit(a: Args, ctx: PlanContext): ModulePlan {
+  const state = ctx.file(a.path);
+  const cur = editableText(state);
+  if ('error' in cur) return { kind: 'fail', message: cur.error };
+  if ('absent' in cur) {
+    // Ansible's own words, which its users' rescue blocks and asserts test for.
+    if (a.state === 'absent') return { kind: 'ok', message: 'file not present', registered: { msg: 'file not present' } };
+    if (!a.create) return { kind: 'fail', message: `Destination ${a.path} does not exist !`, registered: { rc: 257 } };
+  }
+  const text = 'text' in cur ? cur.text : '';
+  const next = editLines(text, a);
+  // Unchanged text keeps the original bytes (even ones that are not valid UTF-8).
+  const content = next === text && state.kind === 'file' ? state.content : Buffer.from(next, 'utf8');
+  const write = planWrite(state, content, a);
+  const found = a.state === 'absent' ? { found: splitLines(text).length - splitLines(next).length } : {};
+  if (!write) return { kind: 'ok', registered: { msg: '', ...found } };
+  const parents = state.kind === 'absent' ? dirsToMake(parentOf(a.path), (p) => ctx.file(p)) : { missing: [] };
+  if ('error' in parents) return { kind: 'fail', message: `Error creating ${parentOf(a.path)} (${parents.error})` };
+  const message = resultMessage(text, next, a);
+  const plan: ModulePlan = { kind: 'change', changes: [...parents.missing.map((d) => mkdirStep(d)), write], message, registered: { msg: message, ...found } };
+  return withBackup(plan, a.backup, state, ctx, 'backup');
+}
+
+/** Ansible's warning for an empty regexp or search_string, which matches every line. */
+function warningsOf(a: Args): string[] {
+  if (a.regexp !== '' && a.search_string !== '') return [];
+  const what = a.regexp === '' ? 'regular expression' : 'search string';
+  return [`The ${what} is an empty string, which will match every line in the file. `
+    + 'This may have unintended consequences, such as replacing the last line in the file rather than appending.'
+    + (a.regexp === '' ? " If this is desired, use '^' to match every line in the file and avoid this warning." : '')];
+}
+
+function withWarnings(plan: ModulePlan, warnings: string[]): ModulePlan {
+  if (!warnings.length || plan.kind === 'skip') return plan;
+  return { ...plan, registered: { ...plan.registered, warnings } } as ModulePlan;
+}
 
 /** What ansible.builtin.lineinfile says it did: 'line added', 'line replaced', 'N line(s) removed'. */
 function resultMessage(before: string, after: string, a: Args): string {

@@ -6,17 +6,17 @@ import { quote } from '../shell.js';
 
 export const parentOf = (p: string) => p.replace(/\/[^/]*\/*$/, '') || '/';
 
-/** The path and each of its ancestors up to /: read at once (one exec) for a new path. */
+/** The path and each of its ancestors up to / (paths are absolute: module arguments say so). */
 export function lineage(path: string): string[] {
   const chain = [path];
-  for (let p = path; p !== '/'; ) chain.push((p = parentOf(p)));
+  for (let p = path; p.startsWith('/') && p !== '/'; ) chain.push((p = parentOf(p)));
   return chain;
 }
 
 /** The path and, while they are absent, its parents: a new directory's missing ancestors and the first that exists. */
 export function missingChain(path: string, state: (p: string) => FileState): string[] {
   const chain = [path];
-  for (let p = path; p !== '/' && state(p).kind === 'absent'; ) chain.push((p = parentOf(p)));
+  for (let p = path; p.startsWith('/') && p !== '/' && state(p).kind === 'absent'; ) chain.push((p = parentOf(p)));
   return chain;
 }
 

@@ -2,7 +2,7 @@
 // file — or in the part between `after` and `before` (DOTALL) — replaced with `replace`
 // (backreferences \1, \g<name>), planned as the exact new content of one write.
 import { z } from 'zod';
-import { boolArg, str } from './arg-types.js';
+import { absPath, boolArg, str } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { editableText, fileAttrArgs, planWrite } from './file-attrs.js';
 import { PyRegexError, pyExpand, pyRegex } from './py-regex.js';
@@ -17,7 +17,7 @@ const regexText = () => str(z.string()).superRefine((v, ctx) => {
 });
 
 const args = z.strictObject({
-  path: str(z.string().min(1)),
+  path: absPath,
   regexp: regexText(),
   replace: str().default(''),
   after: regexText().optional(),
@@ -41,9 +41,9 @@ function section(text: string, a: Args): [number, number] | null {
 }
 
 /** The file's new text and how many replacements were made (as re.subn counts them). */
-export function replaceText(text: string, a: Args): { text: string; count: number } {
+export function replaceText(text: string, a: Args): { text: string; count: number; unmatched?: true } {
   const range = section(text, a);
-  if (!range) return { text, count: 0 };
+  if (!range) return { text, count: 0, unmatched: true };
   const [from, to] = range;
   const part = text.slice(from, to);
   let out = '';
@@ -58,6 +58,12 @@ export function replaceText(text: string, a: Args): { text: string; count: numbe
   return { text: text.slice(0, from) + out + text.slice(to), count };
 }
 
+/** The section pattern as Ansible builds it (for its message). */
+function sectionPattern(a: Args): string {
+  if (a.after && a.before) return `${a.after}(?P<subsection>.*?)${a.before}`;
+  return a.after ? `${a.after}(?P<subsection>.*)` : `(?P<subsection>.*)${a.before}`;
+}
+
 export const replace: ModuleDef<Args> = {
   name: 'replace',
   aliases: ['ansible.builtin.replace'],
@@ -69,7 +75,7 @@ export const replace: ModuleDef<Args> = {
     const state = ctx.file(a.path);
     const cur = editableText(state);
     if ('error' in cur) return { kind: 'fail', message: cur.error };
-    if ('absent' in cur) return { kind: 'fail', message: `Path ${a.path} does not exist !` };
+    if ('absent' in cur) return { kind: 'fail', message: `Path ${a.path} does not exist !`, registered: { rc: 257 } };
     let next;
     try {
       next = replaceText(cur.text, a);
@@ -79,7 +85,9 @@ export const replace: ModuleDef<Args> = {
     }
     const content = next.text === cur.text && state.kind === 'file' ? state.content : Buffer.from(next.text, 'utf8');
     const write = planWrite(state, content, a);
-    const message = next.text !== cur.text ? `${next.count} replacements made` : undefined;
-    return write ? withBackup({ kind: 'change', changes: [write], message }, a.backup, state, ctx) : { kind: 'ok' };
+    // Ansible's words: a section that is not there changes nothing and says which pattern missed.
+    if (next.unmatched) return { kind: 'ok', registered: { msg: `Pattern for before/after params did not match the given file: ${sectionPattern(a)}` } };
+    const message = next.text !== cur.text ? `${next.count} replacements made` : '';
+    return write ? withBackup({ kind: 'change', changes: [write], message, registered: { msg: message } }, a.backup, state, ctx) : { kind: 'ok', registered: { msg: '' } };
   },
 };

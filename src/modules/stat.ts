@@ -4,7 +4,7 @@
 // checksum from the host's coreutils (`sha1sum` and kin) as a read-only probe.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { boolArg, str } from './arg-types.js';
+import { absPath, boolArg } from './arg-types.js';
 import type { FileState } from '../engine/change.js';
 import type { ModuleDef, PlanContext } from './module.js';
 import { quote } from '../shell.js';
@@ -13,7 +13,7 @@ const ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as co
 type Algorithm = (typeof ALGORITHMS)[number];
 
 const args = z.strictObject({
-  path: str(z.string().min(1)),
+  path: absPath,
   follow: boolArg.default(false),
   get_checksum: boolArg.default(true),
   checksum_algorithm: z.enum(ALGORITHMS).default('sha1'),

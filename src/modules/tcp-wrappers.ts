@@ -21,7 +21,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { str, boolArg } from './arg-types.js';
+import { absPath, str, boolArg } from './arg-types.js';
 import type { FileState, ModulePlan, RunChange, WriteChange } from '../engine/change.js';
 import type { KnowContext, ModuleDef, PlanContext } from './module.js';
 import { editableText, planWrite } from './file-attrs.js';
@@ -45,7 +45,6 @@ import { addressesReachableFrom } from '../facts.js';
 export const DENYHOSTS_CONF = '/etc/denyhosts.conf';
 const DENYHOSTS_SERVICE = 'denyhosts';
 
-const absPath = str(z.string().refine((p) => p.startsWith('/') && !/[\r\n]/.test(p), 'expected an absolute path'));
 
 const args = z.strictObject({
   /** The blocked client's address (IPv4 or IPv6), checked with node:net isIP. */

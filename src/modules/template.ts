@@ -4,7 +4,7 @@
 // `copy` — the plan holds the exact bytes.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { str } from './arg-types.js';
+import { absPath, str } from './arg-types.js';
 import type { ModuleDef } from './module.js';
 import { fileAttrArgs } from './file-attrs.js';
 import { readControllerFile } from './controller-file.js';
@@ -15,7 +15,7 @@ import { planFileWrite } from './copy.js';
 
 const args = z.strictObject({
   src: str(z.string().min(1)),
-  dest: str(z.string().min(1)),
+  dest: absPath,
   backup: backupArg,
   // Ansible's defaults, and the only values remedy's engine renders with.
   trim_blocks: z.literal(true).optional(),

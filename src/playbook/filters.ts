@@ -707,6 +707,7 @@ const TESTS: Record<string, Callable> = {
   version_compare: version,
   succeeded,
   success: succeeded,
+  successful: succeeded,
   failed,
   failure: failed,
   changed,

@@ -21,11 +21,11 @@ describe('lineinfile argument aliases (as ansible.builtin.lineinfile declares th
   it('reports an issue under the name the playbook wrote, at its file:line:col', () => {
     let msg = '';
     try {
-      parsePlaybook(`- hosts: all\n  tasks:\n    - lineinfile: {dest: 3, line: a, regex: "("}\n`, 'pb.yml');
+      parsePlaybook(`- hosts: all\n  tasks:\n    - lineinfile: {dest: /x, line: a, regex: "("}\n`, 'pb.yml');
     } catch (e) {
       msg = (e as ValidationError).message;
     }
-    expect(msg).toMatch(/^pb\.yml:3:45: lineinfile: 'regex': invalid regular expression/);
+    expect(msg).toMatch(/^pb\.yml:3:46: lineinfile: 'regex': invalid regular expression/);
   });
   it('leaves a templated alias for run time', () => {
     expect(checkModuleArgs(lineinfile, { dest: '{{ f }}', line: 'a' })).toEqual([]);

@@ -41,7 +41,7 @@ describe('replace: Python re semantics', () => {
     expect(plan).toMatchObject({ registered: { backup_file: name }, changes: [{ saves: [name] }, { kind: 'write' }] });
   });
   it('a missing file fails as Ansible does', () => {
-    expect(planOn(replace, { path: '/nope', regexp: 'a' }, { files: {} }).plan).toEqual({ kind: 'fail', message: 'Path /nope does not exist !' });
+    expect(planOn(replace, { path: '/nope', regexp: 'a' }, { files: {} }).plan).toEqual({ kind: 'fail', message: 'Path /nope does not exist !', registered: { rc: 257 } });
   });
   it('argument errors name file:line:col', () => {
     const errs = validationMessages(() => parsePlaybook(`- hosts: all\n  tasks:\n    - replace: {path: /x, regexp: "(", replace: a}\n    - replace: {path: /x}\n`, 'pb.yml'));

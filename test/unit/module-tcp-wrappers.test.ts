@@ -286,7 +286,7 @@ describe('tcp_wrappers: when it does not apply, and bad input', () => {
     const h: Host = { files: new Map([[D, file(D, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\nsshd: ${CLIENT}\n`)]))]]), running: new Set() };
     expect(msg(run({ client: CLIENT }, h).plan)).toContain('not valid UTF-8');
     const d: Host = { files: new Map([[D, { path: D, kind: 'dir', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' }]]), running: new Set() };
-    expect(run({ client: CLIENT }, d).plan).toEqual({ kind: 'fail', message: `${D} is a directory` });
+    expect(run({ client: CLIENT }, d).plan).toEqual({ kind: 'fail', message: `Path ${D} is a directory !` });
   });
 });
 
