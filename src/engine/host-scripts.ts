@@ -11,6 +11,7 @@
 // stops it halfway, and once the controller disarmed it, it cannot fire.
 import { quote } from '../shell.js';
 import { backupKey, RUNS_DIR } from './run-dir.js';
+import { sshdCheckedCommand, type SshdService } from '../modules/sshd-restart.js';
 
 /**
  * `bounded SECONDS CMD...`: the host's coreutils `timeout` ends CMD and what it started (TERM,
@@ -82,11 +83,11 @@ echo "$(date -u +%FT%TZ) lease expired (deadline $dl, now $(date +%s)): the cont
 sh "$d/rollback.sh" auto >/dev/null 2>&1
 `;
 
-/** restart.sh: sshd's configuration checked, then the restart for the host's init — each bounded. */
-function restartSh(sshdPath: string, restart: string): string {
+/** restart.sh: sshd's checked restart for the host's init (src/modules/sshd-restart.ts), each command bounded. */
+function restartSh(sshd: SshdService): string {
   return `${BOUNDED_FN}
 . "$(dirname -- "$0")/limits"
-bounded "$T" ${quote(sshdPath)} -t && bounded "$T" ${restart}
+${sshdCheckedCommand(sshd, 'restart', 'bounded "$T" ')}
 `;
 }
 
@@ -97,9 +98,8 @@ export function firedCheck(dir: string): string {
 
 export interface RunDirSpec {
   dir: string;
-  sshdPath: string;
-  /** The host's sshd restart command (for its init system and unit name). */
-  restart: string;
+  /** The host's sshd and how its init knows it (restart.sh restarts it). */
+  sshd: SshdService;
   /** Seconds any one command of the rollback may take (--task-timeout). */
   stepTimeoutSec: number;
 }
@@ -120,7 +120,7 @@ ${ROLLBACK_SH}REMEDY_EOF
 cat > ${d}/guard.sh <<'REMEDY_EOF'
 ${GUARD_SH}REMEDY_EOF
 cat > ${d}/restart.sh.new <<'REMEDY_EOF'
-${restartSh(s.sshdPath, s.restart)}REMEDY_EOF
+${restartSh(s.sshd)}REMEDY_EOF
 mv -f ${d}/restart.sh.new ${d}/restart.sh ) || { echo "remedy: cannot create ${s.dir}" >&2; exit ${TX_EXIT.setup}; }
 fi
 `;

@@ -141,11 +141,12 @@ trap - EXIT
  * stderr captured apart and sent back base64-encoded with the exit code.
  */
 export function probeScript(commands: readonly string[], listing: (command: string) => boolean = () => false): string {
-  // Each probe in a subshell (not a new sh: one exec less) without the script's arguments.
+  // Each probe in a subshell (not a new sh: one exec less) without the script's arguments. A
+  // probe's exit code is its answer (`systemctl is-active` of a stopped unit: 3), not the read's.
   const head = `d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 ${CAPTURE_FN}
-q() { i=$1; c=$2; ( set --; eval "$c" ) >"$d/o" 2>"$d/e" </dev/null; captured "@@p $i"; }`;
+q() { i=$1; c=$2; ( set --; eval "$c" ) >"$d/o" 2>"$d/e" </dev/null; captured "@@p $i" || :; }`;
   const lines = commands.map((c, i) => `q ${i} ${quote(c)}${listing(c) ? `\n${readListedLine(i)}` : ''}`);
   // A listing reads what it lists with readScript's `r` (defining it again after a readScript is harmless).
   const reader = commands.some(listing) ? READ_FN : B64_FN;

@@ -14,7 +14,6 @@ import { quote } from '../shell.js';
 import type { Facts } from '../facts.js';
 import type { ExecResult } from '../transport/connection.js';
 import type { RunChange } from './change.js';
-import { serviceCommand } from '../modules/service.js';
 import { TX_EXIT, armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
 import { backupKey, runDir } from './run-dir.js';
 
@@ -79,7 +78,7 @@ export class HostTransaction {
     private readonly opts: TxOptions,
   ) {
     this.dir = runDir(runId, opts.host);
-    this.spec = { dir: this.dir, sshdPath: facts.sshdPath || '/usr/sbin/sshd', restart: restartCommand(facts), stepTimeoutSec: opts.stepTimeoutMs / 1000 };
+    this.spec = { dir: this.dir, sshd: { sshdPath: facts.sshdPath || '/usr/sbin/sshd', serviceMgr: facts.serviceMgr, name: facts.sshService }, stepTimeoutSec: opts.stepTimeoutMs / 1000 };
   }
 
   /** Something was (or may have been) written, run or armed on the host in this run. */
@@ -263,8 +262,4 @@ export class HostTransaction {
     if (res.code !== 0 && res.stdout.length === 0) throw new Error(`${what} on the host failed: ${res.stderr.toString().trim() || `exit ${res.code}`}`);
     return res;
   }
-}
-
-function restartCommand(f: Facts): string {
-  return serviceCommand(f.serviceMgr, f.sshService, 'restart') ?? 'kill -HUP "$(cat /run/sshd.pid)"';
 }

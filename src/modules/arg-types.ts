@@ -58,7 +58,8 @@ function modeBits(v: string | number): number | string {
 export const idArg = z.union([z.string(), z.number()]).transform(String);
 
 /**
- * A path on the host: absolute, one line. A relative one would depend on the login user's home
- * and on become, which a remediation must not guess (Ansible resolves it on the host).
+ * A path on the host: absolute. A relative one would depend on the login user's home and on
+ * become, which a remediation must not guess (Ansible resolves it on the host). Any byte but NUL
+ * may be in a name, a newline too: every file operation quotes the path and reads it back whole.
  */
-export const absPath = str(z.string().min(1).refine((p) => p.startsWith('/') && !/[\r\n]/.test(p), 'expected an absolute path'));
+export const absPath = str(z.string().min(1).refine((p) => p.startsWith('/') && !p.includes('\0'), 'expected an absolute path'));

@@ -13,47 +13,19 @@
 // 'restarted' and 'reloaded' always plan their command (handlers run only when notified);
 // 'started' and 'stopped' probe first and plan nothing when the service already is in that state.
 // For sshd itself (the `ssh`/`sshd` service, default facts.sshService), restart/reload/start are
-// prefixed with `<sshd> -t &&`: a configuration sshd rejects is never restarted into.
+// checked first (src/modules/sshd-restart.ts): a configuration sshd rejects is never restarted
+// into, and a start systemd's rate limit would refuse is not left to leave sshd dead.
 import { z } from 'zod';
 import { str } from './arg-types.js';
-import { quote, quoteArgv } from '../shell.js';
+import { serviceCommand, serviceStatusProbe, type ServiceVerb } from './service-command.js';
+import { sshdCheckedCommand } from './sshd-restart.js';
 import type { Facts } from '../facts.js';
 import type { ModuleDef } from './module.js';
-
-export type ServiceVerb = 'restart' | 'reload' | 'start' | 'stop';
 
 const VERB = { restarted: 'restart', reloaded: 'reload', started: 'start', stopped: 'stop' } as const satisfies Record<string, ServiceVerb>;
 
 /** Unit / init-script names: no shell metacharacters, no path separators, no leading dash. */
 export const SERVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_@.:+\\-]*$/;
-
-/** The exact command that asks the host's service manager to act on a service, or null when the manager is unknown. */
-export function serviceCommand(serviceMgr: string, name: string, verb: ServiceVerb): string | null {
-  switch (serviceMgr) {
-    case 'systemd':
-      return quoteArgv(['systemctl', verb, name]);
-    case 'sysvinit':
-      return quoteArgv(['service', name, verb]);
-    case 'openrc':
-      return quoteArgv(['rc-service', name, verb]);
-    default:
-      return null;
-  }
-}
-
-/** A read-only command that exits 0 exactly when the service runs, or null when the manager is unknown. */
-export function serviceStatusProbe(serviceMgr: string, name: string): string | null {
-  switch (serviceMgr) {
-    case 'systemd':
-      return quoteArgv(['systemctl', 'is-active', name]);
-    case 'sysvinit':
-      return quoteArgv(['service', name, 'status']);
-    case 'openrc':
-      return quoteArgv(['rc-service', name, 'status']);
-    default:
-      return null;
-  }
-}
 
 /** Is this the OpenSSH server's service (by the facts' name, or the usual ssh/sshd names)? */
 export function isSshService(name: string, facts: Facts): boolean {
@@ -101,10 +73,11 @@ export const service: ModuleDef<Args> = {
       if (!f.sshdPath) {
         return { kind: 'fail', message: `refusing to ${verb} ${name} without checking its configuration: no sshd binary was found on the host (facts)` };
       }
+      const checked = sshdCheckedCommand({ sshdPath: f.sshdPath, serviceMgr: f.serviceMgr, name }, verb)!;
       return {
         kind: 'change',
         // sshd changes no file remedy reads; only its status answer.
-        changes: [{ kind: 'run', command: `${quote(f.sshdPath)} -t && ${command}`, risk: 'sshd', touches: { files: [], probes: [serviceStatusProbe(f.serviceMgr, name) ?? ''].filter(Boolean) } }],
+        changes: [{ kind: 'run', command: checked, risk: 'sshd', touches: { files: [], probes: [serviceStatusProbe(f.serviceMgr, name) ?? ''].filter(Boolean) } }],
         message: `${verb} ${name} with ${f.serviceMgr}, only if ${f.sshdPath} -t accepts the configuration`,
       };
     }

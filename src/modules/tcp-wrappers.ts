@@ -39,7 +39,7 @@ import {
   denyHostsMarksFor,
   removeIpFromWorkFile,
 } from '../formats/denyhosts.js';
-import { serviceCommand, serviceStatusProbe } from './service.js';
+import { serviceCommand, serviceStatusProbe } from './service-command.js';
 import { addressesReachableFrom } from '../facts.js';
 
 export const DENYHOSTS_CONF = '/etc/denyhosts.conf';

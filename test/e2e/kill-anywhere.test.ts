@@ -137,7 +137,7 @@ rm -rf /var/lib/remedy/runs`);
       outcomes.push(`${at}ms ${seen.join(' ')} | ${runs.trim().replace(/\s+/g, ' ')}`);
       if (runId && / host\(s\) changed\s+\S/.test(runs)) {
         const back = await runCli(['rollback', runId, ...common, '--json'], { XDG_STATE_HOME: state });
-        expect(back.code, `${where}: ${back.stdout.slice(0, 3000)}`).toBe(0);
+        expect(back.code, `${where}: ${back.stdout.slice(0, 3000)}${back.stderr}`).toBe(0);
         for (const h of Object.keys(json(back).recap)) {
           const b = before.get(h)!;
           expect(await lab.fileState(lab.host(h), FILES), `${where}: ${h} after rollback`).toEqual(b.files);

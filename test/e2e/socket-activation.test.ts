@@ -34,7 +34,7 @@ describe.skipIf(!labAvailable() || kinds.length === 0).each(kinds)('ssh.socket a
     const apply = await runCli(['apply', 'playbooks/unblock.yml', ...common, '--json'], env);
     expect(apply.code, apply.stderr + apply.stdout.slice(0, 3000)).toBe(0);
     const handler = json(apply).plays[0].hosts.h1.tasks.find((t: any) => t.handler);
-    expect(handler.commands.join('\n')).toMatch(/systemctl restart ssh$/);
+    expect(handler.commands.join('\n')).toMatch(/systemctl restart ssh; }$/);
     const login = await lab.sshLogin('h1', { from: 'client' });
     expect(login.ok, login.stderr).toBe(true);
     const units = await lab.exec('h1', 'systemctl is-active ssh.socket ssh.service; systemctl is-enabled ssh.service || true');

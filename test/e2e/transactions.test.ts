@@ -99,13 +99,12 @@ describe.skipIf(!labAvailable()).each(labKinds())('transactions on real sshd hos
   tasks:
     - sshd_config: { set: { MaxStartups: "20:30:100" } }
       notify: restart sshd
+    # The restart now, then a task that outlasts the kill: the play is not confirmed yet.
+    - meta: flush_handlers
+    - command: sleep 60
   handlers:
     - name: restart sshd
       service: { state: restarted }
-- hosts: ${h.name}
-  gather_facts: false
-  tasks:
-    - command: sleep 60
 `);
     const before = await lab.fileState(h, FILES);
     const original = await effective(lab, h, 'maxstartups');

@@ -344,6 +344,21 @@ describe('each cause from the server side', () => {
     expect(ids(input('tcp_refused', down))).toEqual(['sshd_not_running', 'sshd_config_invalid']);
   });
 
+  it('sshd_not_running, not sshd_config_invalid, when sshd -t stops only at the privsep directory systemd removed', () => {
+    const stopped = evidence((e) => {
+      e.listening = [];
+      e.sshd.processes = [];
+      delete e.sshd.listener;
+      delete e.sshd.pidfile;
+      delete e.sshd.startupsTitle;
+      e.sshdTest = { rc: 255, output: 'Missing privilege separation directory: /run/sshd\n' };
+      e.sshdEffective = { rc: 255, values: new Map(), output: 'Missing privilege separation directory: /run/sshd\n' };
+    });
+    const c = verdict(input('tcp_refused', stopped));
+    expect(c.map((x) => x.id)).toEqual(['sshd_not_running']);
+    expect(c[0]!.evidence).toContain('sshd -t stops at "Missing privilege separation directory: /run/sshd", which sshd checks after it read its configuration: systemd removes that directory when ssh.service stops, and a checked start makes it again');
+  });
+
   it('user_not_allowed: DenyUsers user@host with file:line, AllowUsers, AllowGroups, PermitRootLogin no', () => {
     const deny = evidence((e) => {
       e.files.set('/etc/ssh/sshd_config', file(`${SSHD_CONFIG}DenyUsers root@203.0.113.0/24 backup\n`));

@@ -5,7 +5,7 @@ import { FACTS_SCRIPT, parseFacts, parseOpensshVersion } from '../../src/facts.j
 import { parseExtraVars } from '../../src/extra-vars.js';
 import { quote, splitArgs } from '../../src/shell.js';
 import { UsageError, exitCodeForRun } from '../../src/errors.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync, chmodSync, symlinkSync, readdirSync } from 'node:fs';
 import { hostname, release as osRelease, tmpdir, type as osType, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -170,5 +170,13 @@ describe('probe script (run with a local sh)', () => {
       { code: 0, stdout: '', stderr: '' },
       { code: 0, stdout: '', stderr: '' },
     ]);
+  });
+
+  it("exits 0 when the last probe does not: a probe's exit code is its answer, not a failed read", () => {
+    // `systemctl is-active` of a stopped unit exits 3: that is the state `service: started` plans on.
+    const cmds = ['true', 'echo inactive; exit 3'];
+    const r = spawnSync('sh', ['-c', probeScript(cmds)]);
+    expect(r.status).toBe(0);
+    expect(parseProbeOutput(cmds, r.stdout.toString())[1]).toEqual({ code: 3, stdout: 'inactive\n', stderr: '' });
   });
 });

@@ -1,7 +1,8 @@
 // service module: the exact command per service manager, idempotent started/stopped via a status
 // probe, and sshd never restarted into a configuration `sshd -t` rejects.
 import { describe, it, expect } from 'vitest';
-import { service, serviceCommand, serviceStatusProbe, isSshService } from '../../src/modules/service.js';
+import { service, isSshService } from '../../src/modules/service.js';
+import { serviceCommand, serviceStatusProbe } from '../../src/modules/service-command.js';
 import type { ModulePlan } from '../../src/engine/change.js';
 import type { ProbeResult } from '../../src/modules/module.js';
 import { parseFacts, type Facts } from '../../src/facts.js';
@@ -23,20 +24,25 @@ function plan(raw: Record<string, unknown>, facts = makeFacts(), running: string
   const p = service.plan(args, { facts, file: () => { throw new Error('no reads'); }, probe: answer, check: false, vars: {} });
   return { plan: p, probes };
 }
+/** sshd -t after making the privsep directory sshd reports missing (src/modules/sshd-restart.ts). */
+const check = (sshd: string) =>
+  `{ remedy_privsep=$(${sshd} -t 2>&1 >/dev/null | tr -d '\\r' | sed -n 's|^.*Missing privilege separation directory: \\(/[^ ]*\\).*$|\\1|p' | head -n 1); [ -z "$remedy_privsep" ] || install -d -m 0755 -- "$remedy_privsep"; ${sshd} -t; }`;
+const SSHD_T = check('/usr/sbin/sshd');
 const commands = (p: ModulePlan) => (p.kind === 'change' ? p.changes.map((c) => (c.kind === 'run' ? c.command : c.kind)) : []);
 
 describe('service: restart and reload', () => {
   it('systemd: sshd is checked with sshd -t first; the default name is facts.sshService', () => {
     const { plan: p, probes } = plan({ state: 'restarted' });
     expect(probes).toEqual([]); // handlers always act when notified
-    expect(commands(p)).toEqual(['/usr/sbin/sshd -t && systemctl restart ssh']);
-    expect(commands(plan({ state: 'reloaded' }).plan)).toEqual(['/usr/sbin/sshd -t && systemctl reload ssh']);
+    // systemd's start rate limit is reset first: a refused start would leave sshd dead.
+    expect(commands(p)).toEqual([`${SSHD_T} && { systemctl reset-failed ssh 2>/dev/null; systemctl restart ssh; }`]);
+    expect(commands(plan({ state: 'reloaded' }).plan)).toEqual([`${SSHD_T} && systemctl reload ssh`]);
   });
 
   it('sysvinit uses service(8); openrc rc-service; RHEL-style sshd name', () => {
-    expect(commands(plan({ state: 'restarted' }, makeFacts({ serviceMgr: 'sysvinit' })).plan)).toEqual(['/usr/sbin/sshd -t && service ssh restart']);
-    expect(commands(plan({ state: 'restarted' }, makeFacts({ serviceMgr: 'openrc', sshService: 'sshd' })).plan)).toEqual(['/usr/sbin/sshd -t && rc-service sshd restart']);
-    expect(commands(plan({ name: 'sshd.service', state: 'reloaded' }, makeFacts({ sshService: 'sshd' })).plan)).toEqual(['/usr/sbin/sshd -t && systemctl reload sshd.service']);
+    expect(commands(plan({ state: 'restarted' }, makeFacts({ serviceMgr: 'sysvinit' })).plan)).toEqual([`${SSHD_T} && service ssh restart`]);
+    expect(commands(plan({ state: 'restarted' }, makeFacts({ serviceMgr: 'openrc', sshService: 'sshd' })).plan)).toEqual([`${SSHD_T} && rc-service sshd restart`]);
+    expect(commands(plan({ name: 'sshd.service', state: 'reloaded' }, makeFacts({ sshService: 'sshd' })).plan)).toEqual([`${SSHD_T} && systemctl reload sshd.service`]);
   });
 
   it('other services get no sshd -t', () => {
@@ -45,7 +51,7 @@ describe('service: restart and reload', () => {
   });
 
   it('an sshd path that needs quoting is quoted', () => {
-    expect(commands(plan({ state: 'restarted' }, makeFacts({ sshdPath: "/opt/open ssh/sshd" })).plan)).toEqual(["'/opt/open ssh/sshd' -t && systemctl restart ssh"]);
+    expect(commands(plan({ state: 'restarted' }, makeFacts({ sshdPath: "/opt/open ssh/sshd" })).plan)).toEqual([`${check("'/opt/open ssh/sshd'")} && { systemctl reset-failed ssh 2>/dev/null; systemctl restart ssh; }`]);
   });
 
   it('unknown service manager or unknown sshd: fails clearly', () => {
@@ -62,7 +68,7 @@ describe('service: started and stopped are idempotent', () => {
     expect(up.probes).toEqual(['systemctl is-active ssh']);
     expect(up.plan).toEqual({ kind: 'ok', message: 'ssh is running (systemctl is-active ssh exited 0)' });
     const down = plan({ state: 'started' });
-    expect(commands(down.plan)).toEqual(['/usr/sbin/sshd -t && systemctl start ssh']);
+    expect(commands(down.plan)).toEqual([`${SSHD_T} && { systemctl reset-failed ssh 2>/dev/null; systemctl start ssh; }`]);
   });
 
   it('stopped: nothing when not running, stop (no sshd -t) when running', () => {
