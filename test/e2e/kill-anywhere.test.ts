@@ -95,7 +95,8 @@ rm -rf /var/lib/remedy/runs`);
     });
     // An uninterrupted run: it fixes every host, and its length is the span the instants fall in.
     const t0 = Date.now();
-    const full = apply(join(tmp, 'full'));
+    // Journals per kind: both kinds' instant i must not share a state directory (and its runs).
+    const full = apply(join(tmp, kind.name, 'full'));
     expect(await new Promise((r) => full.on('exit', r))).toBe(0);
     const span = Date.now() - t0;
     for (const h of lab.hosts) expect(await unfixed(h), h.name).toBe('');
@@ -105,7 +106,7 @@ rm -rf /var/lib/remedy/runs`);
       await reset();
       // Past the span too: a run that ended just before its kill (load makes runs longer or shorter).
       const at = Math.round(random() * span * 1.25);
-      const state = join(tmp, `kill-${i}`);
+      const state = join(tmp, kind.name, `kill-${i}`);
       const child = apply(state);
       const exited = new Promise((r) => child.on('exit', r));
       await sleepMs(at);
@@ -135,7 +136,7 @@ rm -rf /var/lib/remedy/runs`);
         }
       }
       outcomes.push(`${at}ms ${seen.join(' ')} | ${runs.trim().replace(/\s+/g, ' ')}`);
-      if (runId && / host\(s\) changed\s+\S/.test(runs)) {
+      if (runId && / host\(s\) changed[ \t]+\S/.test(runs.split('\n')[0]!)) {
         const back = await runCli(['rollback', runId, ...common, '--json'], { XDG_STATE_HOME: state });
         expect(back.code, `${where}: ${back.stdout.slice(0, 3000)}${back.stderr}`).toBe(0);
         for (const h of Object.keys(json(back).recap)) {
