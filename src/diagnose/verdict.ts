@@ -17,6 +17,7 @@ import { quote, quoteArgv } from '../shell.js';
 import { decideAccess, parseHostsAccess, rulesRefusing, type AccessDecision } from '../formats/hosts-access.js';
 import { bansCovering } from '../formats/fail2ban.js';
 import { isMaxStartupsDrop, isPenaltyLineOf } from '../formats/sshd-log.js';
+import { missingPrivsepDir } from '../formats/sshd-privsep.js';
 import { planFirewallFromProbe, type AnyBlock } from '../formats/firewall.js';
 import { addrMatchList } from '../formats/addr-match-list.js';
 
@@ -465,7 +466,7 @@ function sshdNotRunning(i: VerdictInput, ev: ServerEvidence): Draft | undefined 
   if (!pf) evidence.push(`no /run/sshd.pid`);
   else if (!pf.alive) evidence.push(`${pf.path} names pid ${pf.pid}, which is not running`);
   if (!listener) evidence.push(`no sshd listener process`);
-  const privsep = ev.sshdTest && missingPrivsepDir(ev.sshdTest);
+  const privsep = ev.sshdTest && ev.sshdTest.rc !== 0 ? missingPrivsepDir(ev.sshdTest.output) : undefined;
   if (privsep) evidence.push(`sshd -t stops at "Missing privilege separation directory: ${privsep}", which sshd checks after it read its configuration: systemd removes that directory when ssh.service stops, and a checked start makes it again`);
   else if (ev.sshdTest && ev.sshdTest.rc !== 0) evidence.push(`sshd -t fails, so sshd cannot start as configured (see sshd_config_invalid)`);
   if (!ev.sshdTest && !ev.facts.sshdPath) evidence.push(`no sshd binary found (openssh-server not installed?)`);
@@ -474,7 +475,7 @@ function sshdNotRunning(i: VerdictInput, ev: ServerEvidence): Draft | undefined 
 
 function sshdConfigInvalid(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | undefined): Draft | undefined {
   const t = ev.sshdTest;
-  if (!t || t.rc === 0 || t.rc === undefined || missingPrivsepDir(t)) return undefined;
+  if (!t || t.rc === 0 || t.rc === undefined || missingPrivsepDir(t.output)) return undefined;
   const evidence: string[] = [];
   const lines = t.output.split('\n').map((l) => l.trim()).filter(Boolean);
   const located = lines.map((l) => /^(\S+): line (\d+): (.*)$/.exec(l)).filter((m): m is RegExpExecArray => !!m);
@@ -498,18 +499,6 @@ function sshdConfigInvalid(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedCon
   const first = located[0];
   const fix = `${first ? `correct ${first[1]}:${first[2]} (${first[3]})` : 'correct the configuration sshd -t rejects'}, then ${restoreFix(i)} (it checks sshd -t and starts sshd)`;
   return { id: 'sshd_config_invalid', strength: 'decisive', fit: listener ? 'compatible' : fitOf('sshd_not_running', i.vantage.outcome), evidence, fix };
-}
-
-/**
- * The directory when sshd -t failed only for its missing privilege separation directory (sshd
- * reads and parses its whole configuration before it checks that, so the configuration is not
- * what failed); undefined otherwise.
- */
-function missingPrivsepDir(t: { rc: number | undefined; output: string }): string | undefined {
-  if (t.rc === 0) return undefined;
-  const lines = t.output.split('\n').map((l) => l.trim()).filter(Boolean);
-  const m = lines.length === 1 ? /Missing privilege separation directory: (\/\S*)$/.exec(lines[0]!) : null;
-  return m?.[1];
 }
 
 function userNotAllowed(i: VerdictInput, ev: ServerEvidence, cfg: ResolvedConfig | undefined): Draft | undefined {

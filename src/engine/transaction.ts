@@ -14,6 +14,7 @@ import { quote } from '../shell.js';
 import type { Facts } from '../facts.js';
 import type { ExecResult } from '../transport/connection.js';
 import type { RunChange } from './change.js';
+import { sshdServiceOf } from '../modules/sshd-restart.js';
 import { TX_EXIT, armLines, backupLines, disarmScript, firedCheck, renewScript, rollbackScript, setupLines, type RunDirSpec } from './host-scripts.js';
 import { backupKey, runDir } from './run-dir.js';
 
@@ -78,7 +79,7 @@ export class HostTransaction {
     private readonly opts: TxOptions,
   ) {
     this.dir = runDir(runId, opts.host);
-    this.spec = { dir: this.dir, sshd: { sshdPath: facts.sshdPath || '/usr/sbin/sshd', serviceMgr: facts.serviceMgr, name: facts.sshService }, stepTimeoutSec: opts.stepTimeoutMs / 1000 };
+    this.spec = { dir: this.dir, sshd: sshdServiceOf(facts, facts.sshdPath || '/usr/sbin/sshd'), stepTimeoutSec: opts.stepTimeoutMs / 1000 };
   }
 
   /** Something was (or may have been) written, run or armed on the host in this run. */

@@ -9,7 +9,7 @@ import type { Change } from '../engine/change.js';
 import { RUN_ID, runDir } from '../engine/run-dir.js';
 import { planWrite } from './file-attrs.js';
 import type { KnowContext, ModuleDef } from './module.js';
-import { sshdCheckedCommand } from './sshd-restart.js';
+import { sshdCheckedCommand, sshdServiceOf } from './sshd-restart.js';
 
 const args = z.strictObject({
   run_id: str(z.string().regex(RUN_ID, 'expected a run id like 20261121T154012-a1b2c3')),
@@ -108,10 +108,8 @@ export const restoreRun: ModuleDef<Args> = {
     // rollback (or one after the guard or remedy already replayed them) change nothing.
     const undo = ctx.probe(pendingUndo(a, ctx.vars)).stdout.trim();
     if (undo) changes.push({ kind: 'run', command: `${undo}\ntouch ${quote(`${b.dir}/undo.done`)}`, risk: 'firewall' });
-    const sshd = ctx.facts.sshdPath;
-    if (changes.some((c) => (c.kind === 'write' ? c.path : c.kind === 'run' ? c.command : '').includes('/etc/ssh/')) && sshd) {
-      const restart = sshdCheckedCommand({ sshdPath: sshd, serviceMgr: ctx.facts.serviceMgr, name: ctx.facts.sshService }, 'restart')!;
-      changes.push({ kind: 'run', command: restart, risk: 'sshd' });
+    if (changes.some((c) => (c.kind === 'write' ? c.path : c.kind === 'run' ? c.command : '').includes('/etc/ssh/')) && ctx.facts.sshdPath) {
+      changes.push({ kind: 'run', command: sshdCheckedCommand(sshdServiceOf(ctx.facts), 'restart')!, risk: 'sshd' });
     }
     if (changes.length === 0) return { kind: 'ok', message: `every file of run ${a.run_id} is as the run found it` };
     return { kind: 'change', changes, message: `restore ${b.entries.length} file(s) of run ${a.run_id}` };

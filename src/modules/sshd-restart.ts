@@ -14,9 +14,8 @@
 //      the counter changes nothing else about the unit.
 import { quote, quoteArgv } from '../shell.js';
 import { serviceCommand, type ServiceVerb } from './service-command.js';
-
-/** OpenSSH's fatal() text when its privsep chroot directory is absent (sshd.c, every version since 3.x). */
-const PRIVSEP_MISSING = 'Missing privilege separation directory: ';
+import { PRIVSEP_MISSING } from '../formats/sshd-privsep.js';
+import type { Facts } from '../facts.js';
 
 /** Where the host's sshd runs from and how its service manager knows it. */
 export interface SshdService {
@@ -26,9 +25,14 @@ export interface SshdService {
   name: string;
 }
 
+/** The host's own sshd service, from its facts. */
+export function sshdServiceOf(f: Pick<Facts, 'sshdPath' | 'serviceMgr' | 'sshService'>, sshdPath = f.sshdPath): SshdService {
+  return { sshdPath, serviceMgr: f.serviceMgr, name: f.sshService };
+}
+
 /**
  * The shell line that checks sshd's configuration and then restarts, starts or reloads it;
- * null when the service manager is unknown and no fallback applies. `bound` prefixes each
+ * null when the service manager is unknown (only a restart has a fallback). `bound` prefixes each
  * command (restart.sh passes `bounded "$T" ` so each is bounded in time on its own).
  */
 export function sshdCheckedCommand(s: SshdService, verb: Exclude<ServiceVerb, 'stop'>, bound = ''): string | null {
@@ -37,7 +41,7 @@ export function sshdCheckedCommand(s: SshdService, verb: Exclude<ServiceVerb, 's
 }
 
 /** sshd -t, after making the privilege separation directory sshd reports missing (its stderr lines end in \r\n). */
-export function sshdCheck(sshdPath: string, bound = ''): string {
+function sshdCheck(sshdPath: string, bound = ''): string {
   const sshd = quote(sshdPath);
   const dir = `remedy_privsep=$(${bound}${sshd} -t 2>&1 >/dev/null | tr -d '\\r' | sed -n ${quote(`s|^.*${PRIVSEP_MISSING}\\(/[^ ]*\\).*$|\\1|p`)} | head -n 1)`;
   return `{ ${dir}; [ -z "$remedy_privsep" ] || install -d -m 0755 -- "$remedy_privsep"; ${bound}${sshd} -t; }`;
@@ -46,7 +50,8 @@ export function sshdCheck(sshdPath: string, bound = ''): string {
 /** The service manager's command, with the start rate limit reset first on systemd. */
 function sshdActCommand(s: SshdService, verb: Exclude<ServiceVerb, 'stop'>, bound: string): string | null {
   const command = serviceCommand(s.serviceMgr, s.name, verb);
-  if (command === null) return verb === 'restart' || verb === 'reload' ? `${bound}kill -HUP "$(cat /run/sshd.pid)"` : null;
+  // No known manager (restore_run, rollback): SIGHUP makes the listener re-exec with the new configuration.
+  if (command === null) return verb === 'restart' ? `${bound}kill -HUP "$(cat /run/sshd.pid)"` : null;
   if (s.serviceMgr === 'systemd' && verb !== 'reload') {
     return `{ ${bound}${quoteArgv(['systemctl', 'reset-failed', s.name])} 2>/dev/null; ${bound}${command}; }`;
   }

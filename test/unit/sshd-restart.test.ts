@@ -73,8 +73,9 @@ describe('sshd checked restart (executed by sh)', () => {
     expect(sd.calls.slice(2)).toEqual(['sshd -t', 'sshd -t', 'systemctl reset-failed ssh', 'systemctl restart ssh']);
   });
 
-  it('an unknown service manager: restart falls back to SIGHUP of sshd.pid, start has no command', () => {
+  it('an unknown service manager: restart falls back to SIGHUP of sshd.pid, start and reload have no command', () => {
     expect(sshdCheckedCommand({ sshdPath: '/usr/sbin/sshd', serviceMgr: 'unknown', name: 'ssh' }, 'restart')).toMatch(/ && kill -HUP "\$\(cat \/run\/sshd\.pid\)"$/);
     expect(sshdCheckedCommand({ sshdPath: '/usr/sbin/sshd', serviceMgr: 'unknown', name: 'ssh' }, 'start')).toBeNull();
+    expect(sshdCheckedCommand({ sshdPath: '/usr/sbin/sshd', serviceMgr: 'unknown', name: 'ssh' }, 'reload')).toBeNull();
   });
 });
